@@ -1,0 +1,176 @@
+using PciEmu.Core;
+using PciEmu.Core.Tracing;
+
+namespace PciEmu.Fabric;
+
+/// <summary>A device on the CPU's port-I/O space; ports passed to it are absolute.</summary>
+public interface IPortHandler
+{
+    uint Read(ushort port, int width);
+    void Write(ushort port, int width, uint value);
+}
+
+/// <summary>A device on the CPU's memory space; offsets passed to it are relative to the region start.</summary>
+public interface IMmioHandler
+{
+    ulong Read(ulong offset, int width);
+    void Write(ulong offset, int width, ulong value);
+}
+
+/// <summary>
+/// The CPU side: a 64 KiB port-I/O space and a 64-bit memory space with prioritised regions, the cycle counter,
+/// the cost model, counters, phases and the trace sink. Every access here is one CPU-bus cycle.
+/// </summary>
+public sealed class CpuBus
+{
+    private readonly record struct PortRegion(ushort Start, int Length, IPortHandler Handler, int Priority);
+
+    private readonly record struct MmioRegion(ulong Start, ulong Size, IMmioHandler Handler, int Priority);
+
+    private PortRegion[] _ports = [];
+    private MmioRegion[] _mmio = [];
+
+    public CpuBus(ICostModel? cost = null)
+    {
+        Cost = cost ?? CostProfiles.BareMetal;
+    }
+
+    public ICostModel Cost { get; set; }
+    public ITraceSink? Trace { get; set; }
+    public CycleStats Stats { get; private set; } = new();
+    public PhaseTracker Phases { get; } = new();
+
+    /// <summary>Number of CPU-bus cycles so far (the sequence number of the last one).</summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>CPU cycles elapsed under the cost model: the fabric's clock.</summary>
+    public long Cycle { get; private set; }
+
+    /// <summary>What an unclaimed memory read returns (x86: 0; arm virt with allow-unmapped-accesses: all ones).</summary>
+    public bool UnclaimedMmioReadsOnes { get; set; }
+
+    /// <summary>Clears counters (not the clock).</summary>
+    public void ResetStats() => Stats = new CycleStats();
+
+    public void MapPort(ushort start, int length, IPortHandler handler, int priority = 0)
+    {
+        var list = _ports.ToList();
+        list.Add(new PortRegion(start, length, handler, priority));
+        _ports = [.. list.OrderByDescending(r => r.Priority)];
+    }
+
+    public void MapMmio(ulong start, ulong size, IMmioHandler handler, int priority = 0)
+    {
+        var list = _mmio.ToList();
+        list.Add(new MmioRegion(start, size, handler, priority));
+        _mmio = [.. list.OrderByDescending(r => r.Priority)];
+    }
+
+    public void UnmapMmio(IMmioHandler handler) => _mmio = _mmio.Where(r => !ReferenceEquals(r.Handler, handler)).ToArray();
+
+    public IEnumerable<(ulong Start, ulong Size, IMmioHandler Handler)> MmioRegions => _mmio.Select(r => (r.Start, r.Size, r.Handler));
+
+    private static uint Ones(int width) => width >= 4 ? uint.MaxValue : (1u << (8 * width)) - 1;
+
+    private IPortHandler? FindPort(ushort port)
+    {
+        foreach (ref readonly var r in _ports.AsSpan())
+        {
+            if (port >= r.Start && port < r.Start + r.Length) return r.Handler;
+        }
+        return null;
+    }
+
+    private IMmioHandler? FindMmio(ulong address, out ulong offset)
+    {
+        foreach (ref readonly var r in _mmio.AsSpan())
+        {
+            if (address >= r.Start && address - r.Start < r.Size)
+            {
+                offset = address - r.Start;
+                return r.Handler;
+            }
+        }
+        offset = 0;
+        return null;
+    }
+
+    private void Tick(bool port, TraceEventKind kind, ulong address, int width, uint value)
+    {
+        Sequence++;
+        var cost = port ? Cost.PortAccess : Cost.MmioAccess;
+        Cycle += cost;
+        Stats.RecordBus(port, cost, Phases.Current);
+        Trace?.Emit(new TraceEvent(Sequence, Cycle, kind, AccessMechanism.None, (byte)width, address, default, 0, value, 0, 0, Phases.Current));
+    }
+
+    /// <summary>IN: one port read of 1, 2 or 4 bytes. Unclaimed ports read all ones.</summary>
+    public uint In(ushort port, int width)
+    {
+        var h = FindPort(port);
+        var value = h is null ? Ones(width) : h.Read(port, width) & Ones(width);
+        Tick(true, TraceEventKind.PortRead, port, width, value);
+        return value;
+    }
+
+    /// <summary>OUT: one port write. Unclaimed ports drop the write.</summary>
+    public void Out(ushort port, int width, uint value)
+    {
+        value &= Ones(width);
+        Tick(true, TraceEventKind.PortWrite, port, width, value);
+        FindPort(port)?.Write(port, width, value);
+    }
+
+    public ulong MmioRead(ulong address, int width)
+    {
+        var h = FindMmio(address, out var offset);
+        var mask = width >= 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1;
+        var value = h is null ? (UnclaimedMmioReadsOnes ? mask : 0) : h.Read(offset, width) & mask;
+        Tick(false, TraceEventKind.MmioRead, address, width, (uint)value);
+        return value;
+    }
+
+    public void MmioWrite(ulong address, int width, ulong value)
+    {
+        Tick(false, TraceEventKind.MmioWrite, address, width, (uint)value);
+        var h = FindMmio(address, out var offset);
+        h?.Write(offset, width, value);
+    }
+
+    /// <summary>Charges extra cycles (e.g. bridge hops) to the current access.</summary>
+    internal void Charge(long cycles)
+    {
+        if (cycles == 0) return;
+        Cycle += cycles;
+        Stats.AddCycles(cycles, Phases.Current);
+    }
+
+    internal void EmitConfig(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue, long cost)
+    {
+        var abort = kind is TraceEventKind.ConfigReadAbort or TraceEventKind.ConfigWriteAbort;
+        var write = kind is TraceEventKind.ConfigWrite or TraceEventKind.ConfigWriteAbort or TraceEventKind.ConfigWriteBeyondLimit;
+        Stats.RecordConfig(via, width, write, bdf, cost, Phases.Current, abort);
+        Trace?.Emit(new TraceEvent(Sequence, Cycle, kind, via, (byte)width, 0, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current));
+    }
+
+    /// <summary>Opens a named phase until the returned scope is disposed.</summary>
+    public PhaseScope BeginPhase(string name)
+    {
+        var id = Phases.Push(name);
+        Trace?.Emit(new TraceEvent(Sequence, Cycle, TraceEventKind.PhaseBegin, AccessMechanism.None, 0, 0, default, 0, 0, 0, 0, id));
+        return new PhaseScope(this, id);
+    }
+
+    internal void EndPhase(int id)
+    {
+        Phases.Pop();
+        Trace?.Emit(new TraceEvent(Sequence, Cycle, TraceEventKind.PhaseEnd, AccessMechanism.None, 0, 0, default, 0, 0, 0, 0, id));
+    }
+}
+
+/// <summary>An open phase; dispose to close it.</summary>
+public readonly struct PhaseScope(CpuBus bus, int id) : IDisposable
+{
+    public int Id => id;
+    public void Dispose() => bus?.EndPhase(id);
+}

@@ -1,0 +1,76 @@
+using PciEmu.Core;
+using PciEmu.Core.Tracing;
+
+namespace PciEmu.Fabric;
+
+/// <summary>
+/// The host side of a config cycle, shared by CF8/CFC and ECAM: route by bus number, apply the config limit,
+/// call the function, count, cost and trace (pci_host_config_read_common / pci_host_config_write_common).
+/// </summary>
+public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
+{
+    public PciHierarchy Hierarchy { get; } = hierarchy;
+    public CpuBus Cpu { get; } = cpu;
+
+    private static uint Ones(int width) => width >= 4 ? uint.MaxValue : (1u << (8 * width)) - 1;
+
+    /// <summary>A config read. <paramref name="mechanismLimit"/> is 256 for CF8/CFC, 4096 for ECAM.</summary>
+    public uint Read(AccessMechanism via, int busNumber, int devFn, int offset, int width, int mechanismLimit, long busCost)
+    {
+        var route = Hierarchy.Route(busNumber, devFn);
+        var hopCost = route.Hops * Cpu.Cost.BridgeHop;
+        Cpu.Charge(hopCost);
+        var bdf = Bdf.FromDevFn(busNumber, devFn);
+        var cost = busCost + hopCost;
+        if (route.Result != ConfigRouteResult.Claimed)
+        {
+            var kind = route.Result == ConfigRouteResult.MasterAbort ? TraceEventKind.ConfigReadAbort : TraceEventKind.ConfigReadBeyondLimit;
+            Cpu.EmitConfig(kind, via, width, bdf, offset, Ones(width), 0, 0, cost);
+            return Ones(width);
+        }
+        var f = route.Function!;
+        var limit = Math.Min(mechanismLimit, PciHierarchy.ConfigLimit(f, route.Bus!));
+        if (offset >= limit)
+        {
+            Cpu.EmitConfig(TraceEventKind.ConfigReadBeyondLimit, via, width, bdf, offset, Ones(width), 0, 0, cost);
+            return Ones(width);
+        }
+        var value = f.ReadConfig(offset, Math.Min(width, limit - offset)) & Ones(width);
+        Cpu.EmitConfig(TraceEventKind.ConfigRead, via, width, bdf, offset, value, 0, 0, cost);
+        return value;
+    }
+
+    public void Write(AccessMechanism via, int busNumber, int devFn, int offset, int width, uint value, int mechanismLimit, long busCost)
+    {
+        var route = Hierarchy.Route(busNumber, devFn);
+        var hopCost = route.Hops * Cpu.Cost.BridgeHop;
+        Cpu.Charge(hopCost);
+        var bdf = Bdf.FromDevFn(busNumber, devFn);
+        var cost = busCost + hopCost;
+        value &= Ones(width);
+        if (route.Result != ConfigRouteResult.Claimed)
+        {
+            var kind = route.Result == ConfigRouteResult.MasterAbort ? TraceEventKind.ConfigWriteAbort : TraceEventKind.ConfigWriteBeyondLimit;
+            Cpu.EmitConfig(kind, via, width, bdf, offset, value, 0, 0, cost);
+            return;
+        }
+        var f = route.Function!;
+        var limit = Math.Min(mechanismLimit, PciHierarchy.ConfigLimit(f, route.Bus!));
+        if (offset >= limit)
+        {
+            Cpu.EmitConfig(TraceEventKind.ConfigWriteBeyondLimit, via, width, bdf, offset, value, 0, 0, cost);
+            return;
+        }
+        var w = Math.Min(width, limit - offset);
+        if (Cpu.Trace is null)
+        {
+            f.WriteConfig(offset, w, value);
+            Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, 0, 0, cost);
+            return;
+        }
+        var old = f.Config.Read(offset, w);
+        f.WriteConfig(offset, w, value);
+        var now = f.Config.Read(offset, w);
+        Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, old, now, cost);
+    }
+}

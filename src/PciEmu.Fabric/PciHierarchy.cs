@@ -1,0 +1,102 @@
+using PciEmu.Core;
+
+namespace PciEmu.Fabric;
+
+/// <summary>The outcome of routing one config cycle.</summary>
+public enum ConfigRouteResult : byte
+{
+    Claimed,
+
+    /// <summary>No bus with that number is reachable, or no function at that devfn: master abort.</summary>
+    MasterAbort,
+
+    /// <summary>A function exists but is hidden (unpowered slot, hot-plugged function &gt; 0 without function 0).</summary>
+    Hidden,
+}
+
+/// <summary>A routed config cycle: the function that claims it, its bus, and how many bridges it crossed.</summary>
+public readonly record struct ConfigRoute(ConfigRouteResult Result, PciFunction? Function, PciBus? Bus, int Hops);
+
+/// <summary>A PCI domain: the root bus and the routing of config cycles through bridges.</summary>
+public sealed class PciHierarchy(PciBus root)
+{
+    public PciBus Root { get; } = root;
+
+    /// <summary>pci_find_bus_nr (QEMU 7.2): match by number first, else descend into the first child whose
+    /// secondary..subordinate range covers the bus, unless that bridge holds its secondary bus in reset.</summary>
+    public PciBus? FindBus(int busNumber, out int hops)
+    {
+        hops = 0;
+        var bus = Root;
+        if (bus.Number == busNumber) return bus;
+        while (true)
+        {
+            PciBus? next = null;
+            foreach (var sec in bus.Children)
+            {
+                if (sec.Number == busNumber)
+                {
+                    hops++;
+                    return sec;
+                }
+                if (SecondaryBusInRange(sec.ParentBridge!, busNumber))
+                {
+                    next = sec;
+                    break;
+                }
+            }
+            if (next is null) return null;
+            hops++;
+            bus = next;
+        }
+    }
+
+    /// <summary>pci_secondary_bus_in_range.</summary>
+    private static bool SecondaryBusInRange(PciBridgeFunction bridge, int busNumber) =>
+        !bridge.SecondaryBusResetAsserted && bridge.SecondaryBus <= busNumber && busNumber <= bridge.SubordinateBus;
+
+    /// <summary>Routes a config cycle to (bus, devfn) and applies pci_host_config_*_common's visibility rules.</summary>
+    public ConfigRoute Route(int busNumber, int devFn)
+    {
+        var bus = FindBus(busNumber, out var hops);
+        if (bus is null) return new ConfigRoute(ConfigRouteResult.MasterAbort, null, null, hops);
+        var f = bus[devFn];
+        if (f is null) return new ConfigRoute(ConfigRouteResult.MasterAbort, null, bus, hops);
+        if ((f.Hotplugged && bus.FunctionZeroFor(devFn) is null) || !f.HasPower || bus.ParentBridge is { SecondaryPowered: false })
+            return new ConfigRoute(ConfigRouteResult.Hidden, f, bus, hops);
+        return new ConfigRoute(ConfigRouteResult.Claimed, f, bus, hops);
+    }
+
+    /// <summary>pci_adjust_config_limit applied to the function's config size.</summary>
+    public static int ConfigLimit(PciFunction f, PciBus bus) =>
+        f.ConfigSize > ConfigSpace.ConventionalSize && !bus.AllowsExtendedConfig ? ConfigSpace.ConventionalSize : f.ConfigSize;
+
+    /// <summary>Every bus, depth first, parents before children, siblings in creation order.</summary>
+    public IEnumerable<PciBus> AllBuses()
+    {
+        var stack = new Stack<PciBus>();
+        stack.Push(Root);
+        while (stack.Count > 0)
+        {
+            var b = stack.Pop();
+            yield return b;
+            foreach (var c in b.Children) stack.Push(c);
+        }
+    }
+
+    /// <summary>Finds the bus a qdev bus name refers to ("pcie.0", "pci.0" or a bridge id).</summary>
+    public PciBus? FindBusByName(string name) => AllBuses().FirstOrDefault(b => b.Name == name);
+
+    /// <summary>Finds a function by qdev id.</summary>
+    public (PciBus Bus, int DevFn, PciFunction Function)? FindById(string id)
+    {
+        foreach (var b in AllBuses())
+        {
+            foreach (var (devFn, f) in b.Functions)
+            {
+                if (f.Id == id) return (b, devFn, f);
+            }
+        }
+        return null;
+    }
+}
