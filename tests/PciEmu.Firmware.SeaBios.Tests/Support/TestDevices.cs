@@ -40,7 +40,7 @@ public static class TestCaps
 
 /// <summary>A type-0 function with the given identity, BARs and optional ROM.</summary>
 public sealed class TestFunction(string typeName, DeviceIdentity identity, IReadOnlyList<BarDefinition> bars, ulong romSize = 0,
-    PciDeviceOptions? options = null, bool express = false) : PciFunction(options)
+    PciDeviceOptions? options = null, bool express = false, Action<ConfigSpaceBuilder>? configure = null) : PciFunction(options)
 {
     public override string TypeName => typeName;
     public override DeviceIdentity Identity => identity;
@@ -50,6 +50,7 @@ public sealed class TestFunction(string typeName, DeviceIdentity identity, IRead
     {
         foreach (var bar in bars) b.Bar(bar);
         if (romSize != 0) b.Rom(romSize);
+        configure?.Invoke(b);
     }
 }
 
