@@ -1,0 +1,43 @@
+using PciEmu.Core;
+using PciEmu.Platform;
+
+namespace PciEmu.Firmware.SeaBios.Tests.Support;
+
+/// <summary>Machine.FwCfg plus the ACPI table-loader QEMU always offers (so pm_base moves to 0x600 as recorded).</summary>
+public sealed class FwCfgWithTableLoader(IFwCfg inner) : IFwCfg
+{
+    public const string TableLoader = "etc/table-loader";
+
+    public IReadOnlyList<string> FileNames => inner.FileNames.Contains(TableLoader) ? inner.FileNames : [.. inner.FileNames, TableLoader];
+
+    public bool TryGetFile(string name, out ReadOnlyMemory<byte> data)
+    {
+        if (inner.TryGetFile(name, out data)) return true;
+        if (name != TableLoader) return false;
+        data = new byte[1];
+        return true;
+    }
+
+    public bool TryGetItem(ushort key, out ReadOnlyMemory<byte> data) => inner.TryGetItem(key, out data);
+}
+
+/// <summary>Builds the recorded machine on PciEmu.Platform and runs the port against it.</summary>
+public static class ConformanceRunner
+{
+    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c)
+    {
+        var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
+        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(new ConformanceCatalog());
+        foreach (var arg in c.DeviceArgs) builder.AddDevice(ConformanceCase.ParseDevice(arg));
+        var machine = builder.Build();
+        var env = new SeaBiosEnvironment
+        {
+            Cf8Cfc = machine.Cf8,
+            Ecam = machine.EcamAt,
+            FwCfg = new FwCfgWithTableLoader(machine.FwCfg),
+            Ports = new CpuPortIo(machine.Cpu),
+            Phases = new CpuPhaseSink(machine.Cpu),
+        };
+        return (machine, SeaBiosFirmware.Run(env));
+    }
+}
