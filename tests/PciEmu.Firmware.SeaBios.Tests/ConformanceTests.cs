@@ -67,14 +67,13 @@ public class ConformanceTests
                 errors.Add($"{bdfText}: missing");
                 continue;
             }
-            var regions = f.Regions();
             foreach (var bar in dev.GetProperty("bars").EnumerateArray())
             {
                 var index = bar.GetProperty("index").GetInt32();
                 if (bar.GetProperty("rom").GetBoolean()) continue;
                 var addr = Hex(bar.GetProperty("address").GetString()!);
-                var mine = regions.FirstOrDefault(r => r.Bar == index);
-                if (mine?.RawAddress != addr) errors.Add($"{bdfText} BAR{index}: recorded 0x{addr:x}, port 0x{mine?.RawAddress:x}");
+                var mine = BarAddress(f, index, bar.GetProperty("type").GetString() == "io", bar.GetProperty("mem64").GetBoolean());
+                if (mine != addr) errors.Add($"{bdfText} BAR{index}: recorded 0x{addr:x}, port 0x{mine:x}");
             }
             if (dev.GetProperty("bridge") is { ValueKind: JsonValueKind.Object } br)
             {
@@ -106,6 +105,14 @@ public class ConformanceTests
         var b = Hex(rec.GetProperty("base").GetString()!);
         var l = Hex(rec.GetProperty("limit").GetString()!);
         if (b != mine.Base || l != mine.Limit) errors.Add($"{bdf} {what}: recorded 0x{b:x}-0x{l:x}, port 0x{mine.Base:x}-0x{mine.Limit:x}");
+    }
+
+    /// <summary>The programmed BAR address (type bits masked; 64-bit BARs include the upper dword).</summary>
+    private static ulong BarAddress(FunctionSnapshot f, int index, bool io, bool mem64)
+    {
+        var off = Type0Header.Bar(index).Offset;
+        var low = f.Long(off) & (io ? BarBits.IoAddressMask : BarBits.MemAddressMask);
+        return mem64 ? low | ((ulong)f.Long(off + 4) << 32) : low;
     }
 
     private const uint IoGranule = 0xfff;

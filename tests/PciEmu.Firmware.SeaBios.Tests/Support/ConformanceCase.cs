@@ -10,6 +10,13 @@ namespace PciEmu.Firmware.SeaBios.Tests.Support;
 /// </summary>
 public sealed record ConformanceCase(string Name, string Directory, string Machine, ulong RamSize, IReadOnlyList<string> DeviceArgs, bool FirmwareOnly)
 {
+    /// <summary>
+    /// The PCI devices QEMU adds without -nodefaults on pc, ahead of the -device list: the default NIC (e1000,
+    /// created by the board) and, when no display device is given, the default VGA.
+    /// </summary>
+    public static IReadOnlyList<string> PcDefaultDevices(IReadOnlyList<string> deviceArgs) =>
+        deviceArgs.Any(a => a.Split(',')[0] is "VGA" or "cirrus-vga" or "qxl-vga" or "virtio-vga") ? ["e1000"] : ["VGA", "e1000"];
+
     public const string PciBanner = "=== PCI bus & bridge init ===";
 
     /// <summary>../shared/conformance, found by walking up from the test binaries to the directory with a sibling "shared".</summary>
@@ -38,7 +45,13 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
             var r = doc.RootElement;
             var machine = r.GetProperty("machine").GetString()!;
             if (machine is not ("pc" or "q35")) continue;
-            var args = r.GetProperty("device_args").EnumerateArray().Select(e => e.GetString()!).ToArray();
+            IReadOnlyList<string> args = r.GetProperty("device_args").EnumerateArray().Select(e => e.GetString()!).ToArray();
+            var noDefaults = r.GetProperty("qemu_argv").EnumerateArray().Any(e => e.GetString() == "-nodefaults");
+            if (!noDefaults)
+            {
+                if (machine != "pc") continue; // only pc's defaults are modelled here
+                args = [.. PcDefaultDevices(args), .. args];
+            }
             list.Add(new ConformanceCase(Path.GetFileName(dir), dir, machine, ParseSize(r.GetProperty("memory").GetString()!), args, File.Exists(fw)));
         }
         return list;
@@ -78,6 +91,7 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
         {
             var eq = p.IndexOf('=', StringComparison.Ordinal);
             var (k, v) = eq < 0 ? (p, "on") : (p[..eq], p[(eq + 1)..]);
+            if (k == "addr" && v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) v = v[2..]; // QEMU's strtoul(…, 16) accepts 0x
             if (k == "id") id = v;
             else if (k == "bus") bus = v;
             else props.Add(new KeyValuePair<string, string>(k, v));

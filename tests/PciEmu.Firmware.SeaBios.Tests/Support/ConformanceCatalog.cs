@@ -1,5 +1,6 @@
 using System.Globalization;
 using PciEmu.Core;
+using PciEmu.Devices;
 using PciEmu.Devices.Capabilities;
 using PciEmu.Devices.Devices;
 using PciEmu.Platform;
@@ -64,10 +65,38 @@ public sealed class ConformanceCatalog : IDeviceCatalog
 
     public DeviceModelInfo? Find(string driver) => _models.TryGetValue(driver, out var m) ? m.Info : null;
 
-    public PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options) =>
-        _models[driver].Create(properties, options);
+    /// <summary>Every function created, in creation order (the machine's defaults first, then each -device).</summary>
+    public List<PciFunction> Created { get; } = [];
+
+    public PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options)
+    {
+        var f = _models[driver].Create(properties, options);
+        Created.Add(f);
+        return f;
+    }
 
     public IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => _ecam.GetValueOrDefault(hostBridge);
+
+    public INativeHotplugSlot? GetHotplugSlot(PciBridgeFunction bridge) => bridge is IHotplugSlot slot ? new SlotAdapter(slot) : null;
+
+    public bool IsSlotHotplugCapable(PciBridgeFunction bridge) => bridge is not IHotplugSlot slot || slot.HotplugCapable;
+
+    /// <summary>
+    /// The devices' PCIe slot as the platform's native slot. Root and downstream ports only have device 0 below
+    /// them, which is the only devfn the recorded cases use there.
+    /// </summary>
+    private sealed class SlotAdapter(IHotplugSlot slot) : INativeHotplugSlot
+    {
+        private const int OnlyDevFn = 0;
+
+        public void Plugged(PciFunction child) => slot.PlugChild(OnlyDevFn, child, child.Hotplugged);
+
+        public void EnablePower()
+        {
+        }
+
+        public void UnplugRequested(PciFunction child) => slot.RequestUnplug(OnlyDevFn);
+    }
 
     private static T Copy<T>(PciDeviceOptions o) where T : PciDeviceOptions, new() =>
         new() { Id = o.Id, Multifunction = o.Multifunction, RomFile = o.RomFile, RomBar = o.RomBar };
