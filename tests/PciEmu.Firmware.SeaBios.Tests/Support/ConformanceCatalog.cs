@@ -51,6 +51,10 @@ public sealed class ConformanceCatalog : IDeviceCatalog
                 Hotplug = Bool(p, "hotplug") ?? true,
                 Reserve = Reserve(p),
             }));
+        string[] slotProps = ["chassis", "slot", "port", "hotplug"];
+        Add("ioh3420", true, true, slotProps, (p, o) => new Ioh3420(Slot(Copy<Ioh3420Options>(o), p)));
+        Add("xio3130-downstream", true, true, slotProps, (p, o) => new Xio3130Downstream(Slot(Copy<Xio3130DownstreamOptions>(o), p)));
+        Add("x3130-upstream", true, true, ["port"], (p, o) => new Xio3130Upstream(Copy<Xio3130UpstreamOptions>(o) with { Port = (byte)(Uint(p, "port") ?? 0) }));
         Add("virtio-rng-pci", false, false, [], (_, o) => new VirtioPci(VirtioDeviceKind.Rng, Copy<VirtioPciOptions>(o)));
         Add("VGA", false, false, ["vgamem_mb"], (p, o) => new StdVga(Copy<StdVgaOptions>(o) with { VgaMemMb = (uint)(Uint(p, "vgamem_mb") ?? 16) }));
         Add("e1000", false, false, [], (_, o) => new E1000(Copy<RomDeviceOptions>(o)));
@@ -100,6 +104,14 @@ public sealed class ConformanceCatalog : IDeviceCatalog
 
     private static T Copy<T>(PciDeviceOptions o) where T : PciDeviceOptions, new() =>
         new() { Id = o.Id, Multifunction = o.Multifunction, RomFile = o.RomFile, RomBar = o.RomBar };
+
+    private static T Slot<T>(T o, IReadOnlyDictionary<string, string> p) where T : PcieSlotOptions => o with
+    {
+        Chassis = (byte)(Uint(p, "chassis") ?? 0),
+        Slot = (ushort)(Uint(p, "slot") ?? 0),
+        Port = (byte)(Uint(p, "port") ?? 0),
+        Hotplug = Bool(p, "hotplug") ?? true,
+    };
 
     private static ResourceReserve Reserve(IReadOnlyDictionary<string, string> p) => new()
     {
