@@ -67,6 +67,9 @@ public sealed class TestMachine
         return m;
     }
 
+    /// <summary>A machine with no chipset functions at all: neither i440fx nor the q35 MCH is found.</summary>
+    public static TestMachine Bare(ulong ram = 128 * MiB) => new(false, ram);
+
     public static TestMachine Q35(ulong ram = 128 * MiB)
     {
         var m = new TestMachine(true, ram);
