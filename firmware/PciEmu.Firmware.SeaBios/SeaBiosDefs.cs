@@ -21,6 +21,7 @@ internal static class SeaBiosDefs
     public const byte PCI_HEADER_TYPE_BRIDGE = 1;
     public const byte PCI_HEADER_TYPE_CARDBUS = 2;
     public const byte PCI_HEADER_TYPE_MULTI_FUNCTION = 0x80;
+    public const byte PCI_HEADER_TYPE_MASK = 0x7f; // pci_probe_devices: header_type & 0x7f
     public const int PCI_BASE_ADDRESS_0 = 0x10;
     public const uint PCI_BASE_ADDRESS_SPACE_IO = 0x01;
     public const uint PCI_BASE_ADDRESS_MEM_TYPE_MASK = 0x06;
@@ -189,11 +190,15 @@ internal static class SeaBiosDefs
     public const ulong GiB4 = 0x100000000UL;
     public const ulong HugePage1G = 1UL << 30;
     public const ulong PCI_IO_LOW_END_DEFAULT = 0xa000;
+    public const ulong I440FX_PCIMEM_START_2G = 0x80000000; // i440fx_mem_addr_setup
+    public const ulong I440FX_PCIMEM_START_3G = 0xc0000000;
+    public const ushort ACPI_PM_BASE_LOW_LIMIT = 0x1000; // mch_mem_addr_setup: "if (acpi_pm_base < 0x1000)"
     public const ulong PCI_IO_LOW_END_Q35 = 0x10000;
 
     // --- paravirt.c ---
     public const ushort PORT_ACPI_PM_BASE = 0xb000;
     public const ushort QEMU_ACPI_PM_BASE = 0x0600; // when etc/table-loader exists
+    public const ushort ACPI_PM1A_CNT_OFFSET = 0x04;
     public const ushort ACPI_PM_TMR_OFFSET = 0x08;
     public const ushort ACPI_PM_SMB_OFFSET = 0x100;
 
