@@ -85,4 +85,45 @@ public class PlatformDetectionTests
         Assert.Equal("pci setup", r.Log[r.Log.ToList().IndexOf("=== PCI bus & bridge init ===") - 1]);
         Assert.Contains("PCI: This is non-QEMU bridge.", r.PciSetupLog);
     }
+
+    [Fact]
+    public void MakeBiosWritable_OpensThePamsOverCf8_I440fx()
+    {
+        var m = Pc();
+        var cf8 = ForwardingAccessor.Create(new PciEmu.Fabric.Cf8CfcAccessor(m.Cpu));
+        var r = SeaBiosFirmware.Run(m.Environment(cf8));
+
+        var host = new Bdf(0, 0, 0);
+        var first = cf8.ReceivedCalls().Take(11)
+            .Select(c => $"{c.GetMethodInfo().Name} {string.Join(" ", c.GetArguments().Select(a => a is int i ? $"0x{i:x2}" : a is uint u ? $"0x{u:x8}" : a!.ToString()))}")
+            .ToArray();
+        Assert.Equal(
+        [
+            "Read16 00:00.0 0x00", // pci_ioconfig_foreachbdf finds 00:00.0
+            "Read32 00:00.0 0x00",
+            "Read8 00:00.0 0x59",
+            "Read32 00:00.0 0x58",
+            "Read32 00:00.0 0x5c",
+            "Write32 00:00.0 0x58 0x33333000",
+            "Write32 00:00.0 0x5c 0x33333333",
+            "Read16 00:00.0 0x00", // qemu_detect
+            "Read16 00:00.0 0x02",
+            "Read16 00:00.0 0x2c",
+            "Read16 00:00.0 0x2e",
+        ], first);
+        Assert.Equal("Running on QEMU (i440fx)", r.Log[0]);
+    }
+
+    [Fact]
+    public void MakeBiosWritable_OpensThePamsOverCf8_Q35()
+    {
+        var m = Q35();
+        var cf8 = ForwardingAccessor.Create(new PciEmu.Fabric.Cf8CfcAccessor(m.Cpu));
+        var r = SeaBiosFirmware.Run(m.Environment(cf8));
+
+        var host = new Bdf(0, 0, 0);
+        cf8.Received(1).Write32(host, 0x90, 0x33333330);
+        cf8.Received(1).Write32(host, 0x94, 0x00333333);
+        Assert.Equal("Running on QEMU (q35)", r.Log[0]);
+    }
 }
