@@ -79,8 +79,8 @@ public static class DeviceCatalog
             {
                 ChassisNr = p.GetU8("chassis_nr", 0), Msi = p.GetOnOffAuto("msi"), Shpc = p.GetBool("shpc", true), Reserve = Reserve(p),
             }))),
-        new("pcie-pci-bridge", true, true, [new("msi", PropertyType.OnOffAuto), new("aer_log_max", PropertyType.U16)],
-            (p, _) => new PciePciBridge(Generic(p, new PciePciBridgeOptions { Msi = p.GetOnOffAuto("msi"), AerLogMax = p.GetU16("aer_log_max", AerCap.DefaultLogMax) }))),
+        new("pcie-pci-bridge", true, true, [new("msi", PropertyType.OnOffAuto)],
+            (p, _) => new PciePciBridge(Generic(p, new PciePciBridgeOptions { Msi = p.GetOnOffAuto("msi") }))),
         new("pci-testdev", false, false, [new("membar", PropertyType.Size)],
             (p, _) => new PciTestdev(Generic(p, new PciTestdevOptions { MemBar = p.GetSize("membar") ?? 0 }))),
         new("e1000", false, false, [new("mac", PropertyType.String), new("netdev", PropertyType.String)],

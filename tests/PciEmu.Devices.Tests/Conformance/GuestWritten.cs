@@ -25,13 +25,24 @@ public static class GuestWritten
         _ => [],
     };
 
-    /// <summary>Marks the bytes to skip for <paramref name="model"/> in a dump of <paramref name="length"/> bytes.</summary>
-    public static bool[] Mask(PciFunction model, int length, bool linux)
+    /// <summary>PIIX3 DLC (0x82) bit 1: Linux's quirk_passive_release enables passive release.</summary>
+    private const int Piix3Dlc = 0x82;
+    private const byte Piix3PassiveRelease = 0x02;
+
+    /// <summary>
+    /// Per byte, the bits to ignore for <paramref name="model"/> in a dump of <paramref name="length"/> bytes:
+    /// what firmware writes, plus (<paramref name="linux"/>) what the Linux PCI core, pciehp and AER write.
+    /// </summary>
+    public static byte[] Mask(PciFunction model, int length, bool linux)
     {
-        var m = new bool[length];
+        var m = new byte[length];
         void Set(int offset, int len)
         {
-            for (var i = offset; i < offset + len && i < length; i++) m[i] = true;
+            for (var i = offset; i < offset + len && i < length; i++) m[i] = 0xff;
+        }
+        void Bits(int offset, uint bits, int len)
+        {
+            for (var i = 0; i < len && offset + i < length; i++) m[offset + i] |= (byte)(bits >> (8 * i));
         }
 
         Set(CommonHeader.Command.Offset, 2);
@@ -47,6 +58,7 @@ public static class GuestWritten
             Set(Type1Header.BridgeControl.Offset, 2);
         }
         foreach (var (offset, len) in ChipsetRegisters(model)) Set(offset, len);
+        if (linux && model is Piix3Isa) Bits(Piix3Dlc, Piix3PassiveRelease, 1);
         foreach (var cap in CapabilityListBuilder.Walk(model.Config.ReadOnlyData))
         {
             switch (cap)
@@ -64,6 +76,10 @@ public static class GuestWritten
                     Set(cap.Offset + PcieCap.SltCtl, 2);
                     Set(cap.Offset + PcieCap.RtCtl, 2);
                     Set(cap.Offset + PcieCap.DevCtl2, 2);
+                    Bits(cap.Offset + PcieCap.SltSta, PcieCap.SlotEvents, 2);
+                    break;
+                case { Extended: true, Id: ExtCapabilityId.Aer } when linux:
+                    Bits(cap.Offset + AerCap.RootCommand, AerCap.RootCmdEnableMask, 4);
                     break;
             }
         }
