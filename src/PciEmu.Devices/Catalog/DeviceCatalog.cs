@@ -93,8 +93,8 @@ public static class DeviceCatalog
             (p, ctx) => new VirtioPci(VirtioDeviceKind.Rng, VirtioOptions(p, ctx))),
         new("VGA", false, false, [new("vgamem_mb", PropertyType.U32), new("mmio", PropertyType.Bool)],
             (p, _) => new StdVga(Generic(p, new StdVgaOptions { VgaMemMb = p.GetU32("vgamem_mb", 16), Mmio = p.GetBool("mmio", true) }))),
-        new("vfio-pci-igd", false, false,
-            [new("x-pci-device-id", PropertyType.U32), new("x-igd-opregion", PropertyType.Bool), new("x-igd-gms", PropertyType.U32), new("x-igd-gmch", PropertyType.U32)],
+        new("vfio-pci", false, false,
+            [new("host", PropertyType.String), new("x-pci-device-id", PropertyType.U32), new("x-igd-opregion", PropertyType.Bool), new("x-igd-gms", PropertyType.U32), new("x-igd-gmch", PropertyType.U32)],
             (p, _) => new IntelIgd(IgdOptions(p))),
     ];
 
