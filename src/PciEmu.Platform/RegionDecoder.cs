@@ -23,8 +23,10 @@ public static class RegionDecoder
         {
             var off = Type0Header.Bar(i).Offset;
             var mask = f.MaskLong(off);
-            if (mask == 0) continue;
             var raw = f.Long(off);
+            var huge64 = mask == 0 && (raw & (BarBits.SpaceIo | BarBits.MemType64)) == BarBits.MemType64
+                         && i + 1 < barCount && f.MaskLong(off + 4) != 0;
+            if (mask == 0 && !huge64) continue;
             if ((raw & BarBits.SpaceIo) != 0)
             {
                 var size = (ulong)(~mask) + 1;
