@@ -53,24 +53,33 @@ internal sealed class FakeCatalog : IDeviceCatalog
 
     public DeviceModelInfo? Find(string driver) => _models.TryGetValue(driver, out var m) ? m.Info : null;
 
-    public PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options)
+    public PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options, PlugTarget target)
     {
         var f = _models[driver].Create(properties, options);
         Created.Add((driver, new Dictionary<string, string>(properties), f));
         return f;
     }
 
-    public INativeHotplugSlot? GetHotplugSlot(PciBridgeFunction bridge) => bridge is FakeBridge fb ? new Slot(fb) : null;
+    public IBridgeSlot? GetSlot(PciBridgeFunction bridge) => bridge is FakeBridge fb
+        ? new Slot(fb, !Created.Any(c => ReferenceEquals(c.Function, bridge) && c.Props.TryGetValue("hotplug", out var v) && v == "off"))
+        : null;
 
     public IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => hostBridge as FakeMch;
 
-    public bool IsSlotHotplugCapable(PciBridgeFunction bridge) =>
-        !Created.Any(c => ReferenceEquals(c.Function, bridge) && c.Props.TryGetValue("hotplug", out var v) && v == "off");
-
-    private sealed class Slot(FakeBridge bridge) : INativeHotplugSlot
+    private sealed class Slot(FakeBridge bridge, bool capable) : IBridgeSlot
     {
-        public void Plugged(PciFunction child) => bridge.SlotEvents.Add(child);
-        public void EnablePower() => bridge.PowerOns++;
-        public void UnplugRequested(PciFunction child) => bridge.SlotEvents.Remove(child);
+        public bool HotplugCapable => capable;
+        public bool AcpiManaged { get; set; }
+        public event Action<int>? ChildUnplugged;
+
+        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged)
+        {
+            if (hotplugged && !AcpiManaged && !capable) throw new QemuException($"Hot-plug failed: unsupported by the port device '{bridge.Id}'");
+            bridge.SlotEvents.Add(child);
+            if (hotplugged && AcpiManaged) bridge.PowerOns++;
+        }
+
+        public void UnplugRequested(int devFn) => ChildUnplugged?.Invoke(devFn);
+        public void ChildRemoved(int devFn) => bridge.SlotEvents.RemoveAll(f => f.IsRealized && false);
     }
 }
