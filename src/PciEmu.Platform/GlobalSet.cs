@@ -41,7 +41,7 @@ internal sealed class GlobalSet(IReadOnlyList<GlobalProperty> globals)
     {
         if (Last(driver, property) is not { } g) return null;
         if (!QemuValues.TryParseSize(g.Value, out var v))
-            throw new QemuException(CantApply(g, $"Parameter '{property}' expects a size"));
+            throw new QemuException(CantApply(g, $"Parameter '{property}' expects size"));
         return v;
     }
 

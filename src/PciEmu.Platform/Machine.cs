@@ -124,7 +124,7 @@ public sealed partial class Machine
     internal PciHierarchy Hierarchy => _hierarchy;
     internal IDeviceCatalog Catalog => _catalog;
 
-    internal void Warn(string message) => _warnings.Add(message);
+    public void Warn(string message) => _warnings.Add(message);
 
     /// <summary>Hooks the ECAM window to a host bridge that reports PCIEXBAR (the q35 MCH).</summary>
     private void AttachEcamSource(PciFunction hostBridge)
