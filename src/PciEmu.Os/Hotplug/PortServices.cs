@@ -101,6 +101,14 @@ internal sealed partial class PciCore
     /// with the ACPI slot acpiphp already registered on the secondary bus.</summary>
     private void ShpcProbe(PciDev dev)
     {
+        dev.Driver = "shpchp";
+        ShpcProbeBody(dev);
+        dev.Driver = null;
+    }
+
+    /// <summary>The body of shpc_probe up to the point QEMU's setups fail.</summary>
+    private void ShpcProbeBody(PciDev dev)
+    {
         if (!Facts.HasOsc)
         {
             var path = dev.Bus.IsRoot

@@ -79,7 +79,7 @@ public sealed class PciDev
     public bool IsPcie => PcieCap != 0;
 
     /// <summary>pcie_downstream_port.</summary>
-    public bool IsPcieDownstreamPort => PcieType is PcieType.RootPort or PcieType.DownstreamPort or PcieType.PcieToPciBridge;
+    public bool IsPcieDownstreamPort => PcieType is PcieType.RootPort or PcieType.DownstreamPort or PcieType.PciToPcieBridge;
 
     public override string ToString() => Name;
 }
