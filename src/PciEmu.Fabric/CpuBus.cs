@@ -95,21 +95,49 @@ public sealed class CpuBus
         return null;
     }
 
-    private void Tick(bool port, TraceEventKind kind, ulong address, int width, uint value)
+    // A config event decoded inside a read cycle is held until the read's own bus event has been emitted, so the
+    // trace always shows the bus cycle first and the config access it carried second.
+    private bool _inRead;
+    private int _pendingCount;
+    private TraceEvent _pending0;
+    private TraceEvent _pending1;
+
+    private void BeginCycle(bool port)
     {
         Sequence++;
         var cost = port ? Cost.PortAccess : Cost.MmioAccess;
         Cycle += cost;
         Stats.RecordBus(port, cost, Phases.Current);
+    }
+
+    private void EmitBus(TraceEventKind kind, ulong address, int width, uint value) =>
         Trace?.Emit(new TraceEvent(Sequence, Cycle, kind, AccessMechanism.None, (byte)width, address, default, 0, value, 0, 0, Phases.Current));
+
+    private void EndRead(TraceEventKind kind, ulong address, int width, uint value)
+    {
+        _inRead = false;
+        if (Trace is not { } t) return;
+        EmitBus(kind, address, width, value);
+        // A qword access (split by the region into two dword accesses) carries two config events.
+        if (_pendingCount > 0) t.Emit(_pending0);
+        if (_pendingCount > 1) t.Emit(_pending1);
+        _pendingCount = 0;
+    }
+
+    private void Tick(bool port, TraceEventKind kind, ulong address, int width, uint value)
+    {
+        BeginCycle(port);
+        EmitBus(kind, address, width, value);
     }
 
     /// <summary>IN: one port read of 1, 2 or 4 bytes. Unclaimed ports read all ones.</summary>
     public uint In(ushort port, int width)
     {
+        BeginCycle(true);
+        _inRead = true;
         var h = FindPort(port);
         var value = h is null ? Ones(width) : h.Read(port, width) & Ones(width);
-        Tick(true, TraceEventKind.PortRead, port, width, value);
+        EndRead(TraceEventKind.PortRead, port, width, value);
         return value;
     }
 
@@ -125,16 +153,17 @@ public sealed class CpuBus
     {
         var h = FindMmio(address, out var offset);
         var mask = width >= 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1;
+        BeginCycle(false);
+        _inRead = true;
         var value = h is null ? (UnclaimedMmioReadsOnes ? mask : 0) : h.Read(offset, width) & mask;
-        Tick(false, TraceEventKind.MmioRead, address, width, (uint)value);
+        EndRead(TraceEventKind.MmioRead, address, Math.Min(width, 4), (uint)value);
         return value;
     }
 
     public void MmioWrite(ulong address, int width, ulong value)
     {
-        Tick(false, TraceEventKind.MmioWrite, address, width, (uint)value);
-        var h = FindMmio(address, out var offset);
-        h?.Write(offset, width, value);
+        Tick(false, TraceEventKind.MmioWrite, address, Math.Min(width, 4), (uint)value);
+        FindMmio(address, out var offset)?.Write(offset, width, value);
     }
 
     /// <summary>Charges extra cycles (e.g. bridge hops) to the current access.</summary>
@@ -150,7 +179,18 @@ public sealed class CpuBus
         var abort = kind is TraceEventKind.ConfigReadAbort or TraceEventKind.ConfigWriteAbort;
         var write = kind is TraceEventKind.ConfigWrite or TraceEventKind.ConfigWriteAbort or TraceEventKind.ConfigWriteBeyondLimit;
         Stats.RecordConfig(via, width, write, bdf, cost, Phases.Current, abort);
-        Trace?.Emit(new TraceEvent(Sequence, Cycle, kind, via, (byte)width, 0, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current));
+        if (Trace is not { } t) return;
+        var e = new TraceEvent(Sequence, Cycle, kind, via, (byte)width, 0, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current);
+        if (_inRead)
+        {
+            if (_pendingCount == 0) _pending0 = e;
+            else _pending1 = e;
+            _pendingCount = Math.Min(_pendingCount + 1, 2);
+        }
+        else
+        {
+            t.Emit(e);
+        }
     }
 
     /// <summary>Opens a named phase until the returned scope is disposed.</summary>

@@ -38,6 +38,11 @@ public sealed class PciBus
 
     public IReadOnlyList<PciBus> Children => _children;
 
+    /// <summary>Child count and indexer without an enumerator (the routing hot path must not allocate).</summary>
+    internal int ChildCount => _children.Count;
+
+    internal PciBus ChildAt(int index) => _children[index];
+
     public PciFunction? this[int devFn] => _functions[devFn];
 
     public IEnumerable<(int DevFn, PciFunction Function)> Functions

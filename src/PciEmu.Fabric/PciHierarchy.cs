@@ -32,8 +32,9 @@ public sealed class PciHierarchy(PciBus root)
         while (true)
         {
             PciBus? next = null;
-            foreach (var sec in bus.Children)
+            for (var i = 0; i < bus.ChildCount; i++)
             {
+                var sec = bus.ChildAt(i);
                 if (sec.Number == busNumber)
                 {
                     hops++;

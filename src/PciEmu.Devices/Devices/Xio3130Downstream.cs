@@ -1,0 +1,90 @@
+using PciEmu.Core;
+using PciEmu.Devices.Capabilities;
+
+namespace PciEmu.Devices.Devices;
+
+/// <summary>xio3130-downstream properties (PCIESlot/PCIEPort).</summary>
+public sealed record Xio3130DownstreamOptions : PcieSlotOptions;
+
+/// <summary>TI XIO3130 switch downstream port, xio3130-downstream 104c:8233 (hw/pci-bridge/xio3130_downstream.c).</summary>
+public sealed class Xio3130Downstream(Xio3130DownstreamOptions options) : PcieSlotPort(options)
+{
+    public const int MsiOffset = 0x70;
+    public const int SsvidOffset = 0x80;
+    public const int ExpOffset = 0x90;
+    public const int AerOffset = 0x100;
+    public const byte Revision = 0x01;
+
+    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8233, PciClass.BridgePci, Revision) { InterruptPin = 1 };
+
+    public override string TypeName => "xio3130-downstream";
+    public override DeviceIdentity Identity => DeviceIdentity;
+
+    /// <summary>xio3130_downstream_realize: no x-speed/x-width, so LNKCAP width and speed stay 0.</summary>
+    protected override void Configure(ConfigSpaceBuilder b)
+    {
+        InitExpressPortRegisters(b);
+        MsiPos = MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        SsvidCap.Add(b, SsvidOffset, 0, 0);
+        ExpCap = PcieCap.Add(b, ExpOffset, PcieType.Downstream, options.Port);
+        var c = b.Config;
+        c.SetLong(ExpCap + PcieCap.LnkCap, c.GetLong(ExpCap + PcieCap.LnkCap) & ~(PcieCap.LnkCapWidthMask | PcieCap.LnkCapSpeedMask));
+        PcieCap.FlrInit(b, ExpCap);
+        PcieCap.DevErrInit(b, ExpCap);
+        SlotInit(b);
+        PcieCap.AriFwdInit(b, ExpCap);
+        AerPos = AerCap.Add(b, AerOffset, options.AerLogMax);
+    }
+
+    /// <summary>xio3130_downstream_reset.</summary>
+    protected override void OnReset()
+    {
+        PortReset();
+        base.OnReset();
+    }
+}
+
+/// <summary>xio3130-upstream properties.</summary>
+public sealed record Xio3130UpstreamOptions : PciDeviceOptions
+{
+    public byte Port { get; init; }
+    public int AerLogMax { get; init; } = AerCap.DefaultLogMax;
+}
+
+/// <summary>TI XIO3130 switch upstream port, x3130-upstream 104c:8232 (hw/pci-bridge/xio3130_upstream.c).</summary>
+public sealed class Xio3130Upstream(Xio3130UpstreamOptions options) : PciBridgeFunction(options)
+{
+    public const int MsiOffset = 0x70;
+    public const int SsvidOffset = 0x80;
+    public const int ExpOffset = 0x90;
+    public const int AerOffset = 0x100;
+    public const byte Revision = 0x02;
+
+    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8232, PciClass.BridgePci, Revision) { InterruptPin = 1 };
+
+    private int _exp;
+
+    public override string TypeName => "x3130-upstream";
+    public override DeviceIdentity Identity => DeviceIdentity;
+    public override bool IsExpress => true;
+    public override bool SecondaryIsExpress => true;
+
+    /// <summary>xio3130_upstream_realize.</summary>
+    protected override void Configure(ConfigSpaceBuilder b)
+    {
+        InitExpressPortRegisters(b);
+        MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        SsvidCap.Add(b, SsvidOffset, 0, 0);
+        _exp = PcieCap.Add(b, ExpOffset, PcieType.Upstream, options.Port);
+        PcieCap.FlrInit(b, _exp);
+        PcieCap.DevErrInit(b, _exp);
+        AerCap.Add(b, AerOffset, options.AerLogMax);
+    }
+
+    /// <summary>xio3130_upstream_reset.</summary>
+    protected override void OnReset()
+    {
+        PcieCap.DevErrReset(Config, _exp);
+        base.OnReset();
+    }
+}

@@ -1,0 +1,199 @@
+using PciEmu.Core;
+using PciEmu.Fabric;
+
+namespace PciEmu.Platform;
+
+public sealed partial class Machine
+{
+    private const int SlotShift = 3;
+    private const int FunctionsPerSlot = 8;
+    private const int FunctionMask = 7;
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+    /// <summary>The devices a machine has with -nodefaults: (driver, slot, function, multifunction).</summary>
+    private static readonly (string Driver, int Slot, int Function, bool Multifunction)[] PcDefaults =
+    [
+        ("i440FX", 0, 0, false), ("PIIX3", 1, 0, true), ("piix3-ide", 1, 1, false), ("PIIX4_PM", 1, 3, false),
+    ];
+
+    private static readonly (string Driver, int Slot, int Function, bool Multifunction)[] Q35Defaults =
+    [
+        ("mch", 0, 0, false), ("ICH9-LPC", 0x1f, 0, true), ("ich9-ahci", 0x1f, 2, false), ("ICH9-SMB", 0x1f, 3, false),
+    ];
+
+    /// <summary>pc_init1 / pc_q35_init: host bridge, southbridge functions (fixed addresses, not user-creatable).</summary>
+    private void CreateDefaultDevices()
+    {
+        var defaults = Type.Kind == MachineKind.Pc ? PcDefaults : Q35Defaults;
+        foreach (var (driver, slot, fn, mf) in defaults)
+        {
+            var props = new Dictionary<string, string>(StringComparer.Ordinal);
+            var known = _catalog.Find(driver)?.Properties;
+            foreach (var g in Globals.For(driver))
+            {
+                if (known is not null && known.Contains(g.Property)) props[g.Property] = g.Value;
+            }
+            var f = CreateFunction(driver, props, new PciDeviceOptions { Multifunction = mf });
+            _hierarchy.Root.Plug((slot << SlotShift) | fn, f);
+            if (slot == 0 && fn == 0) AttachEcamSource(f);
+        }
+    }
+
+    private PciFunction CreateFunction(string driver, IReadOnlyDictionary<string, string> props, PciDeviceOptions options)
+    {
+        if (_catalog.Find(driver) is null)
+            throw new InvalidOperationException($"the device catalog has no model for the machine's '{driver}'");
+        return _catalog.Create(driver, props, options);
+    }
+
+    /// <summary>Cold-plugs a -device (qdev_device_add before machine-done).</summary>
+    public PlacedDevice AddDevice(DeviceRequest request)
+    {
+        if (_machineDone) throw new InvalidOperationException("cold plug after machine-done: use DeviceAdd");
+        var placed = Place(request, hotplug: false);
+        var bus = _hierarchy.FindBusByName(placed.BusName)!;
+        NotifySlot(bus, placed.DevFn, HotplugMechanismFor(bus));
+        return placed;
+    }
+
+    /// <summary>
+    /// qdev_device_add + pci_qdev_realize + do_pci_register_device: checks in QEMU's order, creates the function
+    /// and plugs it; errors are <see cref="QemuException"/>s in QEMU's words.
+    /// </summary>
+    private PlacedDevice Place(DeviceRequest request, bool hotplug)
+    {
+        var driver = request.Driver;
+        var info = _catalog.Find(driver) ?? throw new QemuException($"'{driver}' is not a valid device model name");
+        if (!info.UserCreatable || (hotplug && !info.Hotpluggable))
+            throw new QemuException("Parameter 'driver' expects a pluggable device type");
+        if (request.Id is { } id)
+        {
+            if (!QdevId.IsWellFormed(id)) throw new QemuException(QdevId.BadIdMessage);
+            if (_ids.Contains(id)) throw new QemuException(QdevId.Duplicate(id));
+        }
+
+        var bus = FindTargetBus(request, info);
+        if (hotplug && HotplugMechanismFor(bus) == HotplugMechanism.None)
+            throw new QemuException($"Bus '{bus.Name}' does not support hotplugging");
+
+        var (props, options, devfn) = ApplyProperties(request, info);
+        var function = _catalog.Create(driver, props, options);
+        devfn = RegisterDevFn(bus, devfn, driver, options.Multifunction, hotplug);
+        function.Hotplugged = hotplug;
+        bus.Plug(devfn, function, function is PciBridgeFunction ? request.Id : null);
+        if (request.Id is { } newId) _ids.Add(newId);
+        return new PlacedDevice(driver, request.Id, bus.Name, devfn);
+    }
+
+    /// <summary>qbus_find / qbus_find_recursive and the bus-type check of qdev_device_add.</summary>
+    private PciBus FindTargetBus(DeviceRequest request, DeviceModelInfo info)
+    {
+        if (request.Bus is { } path)
+        {
+            var name = path.TrimEnd('/');
+            var bus = _hierarchy.FindBusByName(name) ?? throw new QemuException($"Bus '{name}' not found");
+            if (info.IsExpressOnly && !bus.IsExpress) throw new QemuException($"Device '{info.Driver}' can't go on PCI bus");
+            return bus;
+        }
+        var root = _hierarchy.Root;
+        if (info.IsExpressOnly && !root.IsExpress) throw new QemuException($"No 'PCIE' bus found for device '{info.Driver}'");
+        return root;
+    }
+
+    /// <summary>Globals first (object_apply_global_props), then -device properties (object_set_properties_from_keyval).</summary>
+    private (Dictionary<string, string> Props, PciDeviceOptions Options, int DevFn) ApplyProperties(DeviceRequest request, DeviceModelInfo info)
+    {
+        var driver = request.Driver;
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        var devfn = -1;
+        var multifunction = false;
+        string? romFile = null;
+        var romBar = true;
+
+        void Set(string name, string value, Func<string, string> wrap)
+        {
+            try
+            {
+                switch (name)
+                {
+                    case PciCommonProperties.Addr: devfn = QemuValues.ParseDevFn(driver, value); break;
+                    case PciCommonProperties.Multifunction: multifunction = QemuValues.ParseBool(name, value); break;
+                    case PciCommonProperties.RomFile: romFile = value; break;
+                    case PciCommonProperties.RomBar: romBar = ParseUint32(name, value) != 0; break;
+                    default:
+                        if (!PciCommonProperties.All.Contains(name) && !info.Properties.Contains(name))
+                            throw new QemuException($"Property '{driver}.{name}' not found");
+                        props[name] = value;
+                        break;
+                }
+            }
+            catch (QemuException e)
+            {
+                throw new QemuException(wrap(e.Message));
+            }
+        }
+
+        foreach (var g in Globals.For(driver)) Set(g.Property, g.Value, m => GlobalSet.CantApply(g, m));
+        foreach (var (k, v) in request.Properties) Set(k, v, m => m);
+        var options = new PciDeviceOptions { Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar };
+        return (props, options, devfn);
+    }
+
+    private static uint ParseUint32(string name, string value)
+    {
+        if (QemuValues.TryStrToSz(value, 'B', out var v) == 0 && !value.Any(char.IsAsciiLetter) && v <= uint.MaxValue) return (uint)v;
+        throw new QemuException($"Parameter '{name}' expects uint32_t");
+    }
+
+    /// <summary>do_pci_register_device's slot choice and checks, then pci_init_multifunction.</summary>
+    private static int RegisterDevFn(PciBus bus, int devfn, string name, bool multifunction, bool hotplug)
+    {
+        if (devfn < 0)
+        {
+            // First slot whose function 0 is free, from devfn_min (0) in steps of PCI_FUNC_MAX.
+            for (devfn = 0; devfn < Bdf.DevFnCount; devfn += FunctionsPerSlot)
+            {
+                if (bus[devfn] is null) goto Found;
+            }
+            throw new QemuException($"PCI: no slot/function available for {name}, all in use or reserved");
+        }
+        if (bus[devfn] is { } occupant)
+        {
+            throw new QemuException(
+                $"PCI: slot {devfn >> SlotShift} function {devfn & FunctionMask} not available for {name}, in use by {occupant.TypeName},id={occupant.Id ?? "(null)"}");
+        }
+        if (hotplug && bus.FunctionZeroFor(devfn) is { } f0)
+        {
+            throw new QemuException(
+                $"PCI: slot {devfn >> SlotShift} function 0 already occupied by {f0.TypeName}, new func {name} cannot be exposed to guest.");
+        }
+    Found:
+        var slot = devfn >> SlotShift;
+        var fn = devfn & FunctionMask;
+        if (fn != 0)
+        {
+            if (bus[slot << SlotShift] is { } zero && !zero.Options.Multifunction)
+                throw new QemuException($"PCI: single function device can't be populated in function {slot:x}.{fn:x}");
+            return devfn;
+        }
+        if (multifunction) return devfn;
+        for (var func = 1; func < FunctionsPerSlot; func++)
+        {
+            if (bus[(slot << SlotShift) | func] is not null)
+                throw new QemuException($"PCI: {slot:x}.0 indicates single function, but {slot:x}.{func:x} is already populated.");
+        }
+        return devfn;
+    }
+
+    /// <summary>Warns about -global entries nothing used (qdev_prop_check_globals).</summary>
+    public void CheckGlobals()
+    {
+        foreach (var g in Globals.All)
+        {
+            if (Globals.IsUsed(g)) continue;
+            Warn(_catalog.Find(g.Driver) is null
+                ? $"global {g.Driver}.{g.Property} has invalid class name"
+                : $"global {g.Driver}.{g.Property}={g.Value} not used");
+        }
+    }
+}

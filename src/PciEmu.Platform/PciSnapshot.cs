@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using PciEmu.Core;
+using PciEmu.Fabric;
+
+namespace PciEmu.Platform;
+
+/// <summary>One function's config space as captured: bytes and write mask (sizes come from the mask, as sizing would).</summary>
+public sealed class FunctionSnapshot
+{
+    public required int DevFn { get; init; }
+    public required string Driver { get; init; }
+    public string? QdevId { get; init; }
+    public required byte[] Config { get; init; }
+    public required byte[] WriteMask { get; init; }
+
+    /// <summary>False when config reads of it return all ones (unpowered slot, hot-plugged function &gt; 0 alone).</summary>
+    public bool Visible { get; init; } = true;
+
+    /// <summary>Bytes software can reach (256 on conventional buses, 4096 for PCIe on PCIe buses); Config has this length.</summary>
+    public int ConfigLimit { get; init; } = ConfigSpace.ConventionalSize;
+
+    public BusSnapshot? Secondary { get; internal set; }
+
+    public int Slot => DevFn >> 3;
+    public int Function => DevFn & 7;
+    public ushort Word(int offset) => BinaryPrimitives.ReadUInt16LittleEndian(Config.AsSpan(offset));
+    public uint Long(int offset) => BinaryPrimitives.ReadUInt32LittleEndian(Config.AsSpan(offset));
+    public uint MaskLong(int offset) => BinaryPrimitives.ReadUInt32LittleEndian(WriteMask.AsSpan(offset));
+    public ushort VendorId => Word(CommonHeader.VendorId.Offset);
+    public ushort DeviceId => Word(CommonHeader.DeviceId.Offset);
+    public byte Revision => Config[CommonHeader.Revision.Offset];
+    public byte ProgIf => Config[CommonHeader.ClassProg.Offset];
+    public ushort ClassDevice => Word(CommonHeader.ClassDevice.Offset);
+    public byte HeaderType => (byte)(Config[CommonHeader.HeaderType.Offset] & CommonHeader.HeaderTypeMask);
+    public bool IsBridgeHeader => HeaderType == CommonHeader.HeaderTypeBridge;
+    public bool IsMultifunction => (Config[CommonHeader.HeaderType.Offset] & CommonHeader.HeaderTypeMultifunction) != 0;
+    public ushort Command => Word(CommonHeader.Command.Offset);
+    public byte PrimaryBus => Config[Type1Header.PrimaryBus.Offset];
+    public byte SecondaryBus => Config[Type1Header.SecondaryBus.Offset];
+    public byte SubordinateBus => Config[Type1Header.SubordinateBus.Offset];
+    public byte InterruptLine => Config[CommonHeader.InterruptLine.Offset];
+    public byte InterruptPin => Config[CommonHeader.InterruptPin.Offset];
+
+    /// <summary>The registered regions (BARs, then the ROM as index 6) decoded from bytes and mask.</summary>
+    public IReadOnlyList<RegionInfo> Regions() => RegionDecoder.Decode(this);
+}
+
+/// <summary>A bus as QEMU holds it: its functions by devfn and its child buses (newest bridge first).</summary>
+public sealed class BusSnapshot
+{
+    public required string Name { get; init; }
+    public bool IsExpress { get; init; }
+    public FunctionSnapshot? Bridge { get; init; }
+    public List<FunctionSnapshot> Functions { get; } = [];
+    public List<BusSnapshot> Children { get; } = [];
+
+    /// <summary>pci_bus_num: 0 for the root, else the bridge's secondary bus register.</summary>
+    public int Number => Bridge?.SecondaryBus ?? 0;
+
+    public FunctionSnapshot? At(int devFn) => Functions.Find(f => f.DevFn == devFn);
+}
+
+/// <summary>A copy of the whole PCI hierarchy's config spaces, for reports (tree, lspci, query-pci, info pci).</summary>
+public sealed class PciSnapshot(BusSnapshot root)
+{
+    public BusSnapshot Root { get; } = root;
+
+    public static PciSnapshot Capture(Machine machine) => new(CaptureBus(machine.Hierarchy.Root, null));
+
+    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge)
+    {
+        var snap = new BusSnapshot { Name = bus.Name, IsExpress = bus.IsExpress, Bridge = bridge };
+        foreach (var (devFn, f) in bus.Functions)
+        {
+            var visible = !((f.Hotplugged && bus.FunctionZeroFor(devFn) is null) || !f.HasPower || bus.ParentBridge is { SecondaryPowered: false });
+            var limit = PciHierarchy.ConfigLimit(f, bus);
+            snap.Functions.Add(new FunctionSnapshot
+            {
+                DevFn = devFn,
+                Driver = f.TypeName,
+                QdevId = f.Id,
+                Config = f.Config.ReadOnlyData[..limit].ToArray(),
+                WriteMask = f.Config.WriteMask[..limit].ToArray(),
+                Visible = visible,
+                ConfigLimit = limit,
+            });
+        }
+        foreach (var child in bus.Children)
+        {
+            var owner = snap.Functions.First(s => ReferenceEquals(bus[s.DevFn], child.ParentBridge));
+            var childSnap = CaptureBus(child, owner);
+            owner.Secondary = childSnap;
+            snap.Children.Add(childSnap);
+        }
+        return snap;
+    }
+
+    /// <summary>pci_find_bus_nr over the captured bytes (match by number first, else descend into the covering range).</summary>
+    public BusSnapshot? FindBus(int number)
+    {
+        var bus = Root;
+        if (bus.Number == number) return bus;
+        while (true)
+        {
+            BusSnapshot? next = null;
+            foreach (var sec in bus.Children)
+            {
+                if (sec.Number == number) return sec;
+                var br = sec.Bridge!;
+                var sbr = (br.Word(Type1Header.BridgeControl.Offset) & (ushort)BridgeControlBits.BusReset) != 0;
+                if (!sbr && br.SecondaryBus <= number && number <= br.SubordinateBus)
+                {
+                    next = sec;
+                    break;
+                }
+            }
+            if (next is null) return null;
+            bus = next;
+        }
+    }
+
+    /// <summary>Reads config as software would at (bus, devfn): all ones when nothing answers.</summary>
+    public FunctionSnapshot? Find(int bus, int devFn) => FindBus(bus)?.At(devFn) is { Visible: true } f ? f : null;
+
+    /// <summary>pci_bus_get_w64_range over the root bus: 64-bit BARs and 64-bit prefetchable windows above 4 GiB.</summary>
+    public (ulong? Low, ulong? High) Root64BitRange()
+    {
+        ulong? lo = null, hi = null;
+        void Add(ulong start, ulong end)
+        {
+            if (start < MemoryLayout.FourGiB) return;
+            lo = lo is null ? start : Math.Min(lo.Value, start);
+            hi = hi is null ? end + 1 : Math.Max(hi.Value, end + 1);
+        }
+        foreach (var f in Root.Functions)
+        {
+            if (f.IsBridgeHeader)
+            {
+                var w = BridgeRanges.Prefetchable(f);
+                if (!w.IsEmpty && (f.Word(Type1Header.PrefMemoryBase.Offset) & BarBits.PrefRangeTypeMask) == BarBits.PrefRangeType64) Add(w.Base, w.Limit);
+                continue;
+            }
+            foreach (var r in f.Regions())
+            {
+                if (r.Is64 && r.Address is { } a) Add(a, a + r.Size - 1);
+            }
+        }
+        return (lo, hi);
+    }
+}
