@@ -37,8 +37,20 @@ internal sealed partial class PciCore
             Log.Dev(port, $"pciehp: Slot({slot}) Powering on due to button press");
         }
         Log.Dev(port, $"pciehp: Slot({slot}): Card present");
+        PowerOnSlot(port);
         Log.Dev(port, $"pciehp: Slot({slot}): Link Up");
         return ConfigureBridgeSlot(port, 0);
+    }
+
+    /// <summary>pciehp_power_on_slot + pciehp_set_indicators: Power Controller on, Power Indicator on.</summary>
+    private void PowerOnSlot(PciDev port)
+    {
+        const int sltCtl = 0x18;
+        const ushort powerControllerOff = 1 << 10;
+        const ushort powerIndicatorMask = 3 << 8;
+        const ushort powerIndicatorOn = 1 << 8;
+        var ctl = Read16(port, port.PcieCap + sltCtl);
+        Write16(port, port.PcieCap + sltCtl, (ushort)((ctl & ~(powerControllerOff | powerIndicatorMask)) | powerIndicatorOn));
     }
 
     /// <summary>shpchp_configure_device: same resource path as pciehp.</summary>
