@@ -29,6 +29,10 @@ public sealed class LinuxEnumerator
     public Resource IoPorts => _core.IoPortRoot;
     public Resource IoMem => _core.IoMemRoot;
 
+    /// <summary>Every function's resources as Linux holds them (BARs 0-5, ROM 6, bridge windows 13-15).</summary>
+    public IEnumerable<(Bdf Bdf, int Index, Resource Resource)> DeviceResources() =>
+        _core.AllDevices().SelectMany(d => d.Resources.Select((r, i) => (d.Bdf, i, r)).Where(x => x.r.Flags != ResFlags.None || x.r.IsAssigned));
+
     /// <summary>/proc/iomem restricted to the PCI tree.</summary>
     public string ProcIomem() => ProcViews.Render(_core.IoMemRoot);
 

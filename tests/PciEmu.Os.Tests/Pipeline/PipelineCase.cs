@@ -15,6 +15,7 @@ namespace PciEmu.Os.Tests.Pipeline;
 /// </summary>
 public sealed class PipelineCase
 {
+    /// <summary>A recorded Linux case (linux.json): machine, memory, device args, kernel series, hot-plug mode.</summary>
     public PipelineCase(string name)
     {
         Name = name;
@@ -23,14 +24,25 @@ public sealed class PipelineCase
         var machine = Linux.GetProperty("machine").GetString()!;
         var args = Linux.GetProperty("device_args").EnumerateArray().Select(e => e.GetString()!).ToArray();
         Native = Linux.GetProperty("qemu_argv").EnumerateArray().Any(a => a.GetString()!.Contains("acpi-pci-hotplug-with-bridge-support=off", StringComparison.Ordinal));
-        var sb = new SbCase(name, dir, machine, SbCase.ParseSize(Linux.GetProperty("memory").GetString()!), args, FirmwareOnly: false);
-        (Machine, Firmware) = Run(sb);
-        Accessor = Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8;
-        var kind = machine == "pc" ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        Facts = QemuX86Facts.Build(kind, sb.RamSize, Accessor, acpiPciHotplug: !Native);
         var version = Linux.TryGetProperty("kernel_version", out var kv) && kv.ValueKind == JsonValueKind.String && kv.GetString() == "6.12"
             ? KernelVersion.Linux6_12 : KernelVersion.Linux6_1;
-        Enumerator = new LinuxEnumerator(Accessor, Facts, new KernelOptions { Version = version });
+        (Machine, Firmware, Accessor, Facts, Enumerator) = Start(new SbCase(name, dir, machine, SbCase.ParseSize(Linux.GetProperty("memory").GetString()!), args, FirmwareOnly: false), version);
+    }
+
+    /// <summary>Any recorded pc/q35 topology (firmware-only cases too), booted with the default kernel.</summary>
+    public PipelineCase(SbCase sb)
+    {
+        Name = sb.Name;
+        (Machine, Firmware, Accessor, Facts, Enumerator) = Start(sb, KernelVersion.Linux6_12);
+    }
+
+    private (Machine, SeaBiosResult, IConfigAccessor, PlatformFacts, LinuxEnumerator) Start(SbCase sb, KernelVersion version)
+    {
+        var (machine, firmware) = Run(sb);
+        var accessor = machine.Ecam is { } ecam ? machine.EcamAt(ecam.Base) : machine.Cf8;
+        var kind = sb.Machine == "pc" ? QemuX86Machine.Pc : QemuX86Machine.Q35;
+        var facts = QemuX86Facts.Build(kind, sb.RamSize, accessor, acpiPciHotplug: !Native);
+        return (machine, firmware, accessor, facts, new LinuxEnumerator(accessor, facts, new KernelOptions { Version = version }));
     }
 
     public string Name { get; }
