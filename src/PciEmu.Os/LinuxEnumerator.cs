@@ -43,11 +43,12 @@ public sealed class LinuxEnumerator
     public void Boot()
     {
         if (Booted) throw new InvalidOperationException("already booted");
-        if (_core.Facts.Arch == PciArch.X86) Log.Raw("acpiphp: ACPI Hot Plug PCI Controller Driver version: 0.5");
+        Log.Raw("acpiphp: ACPI Hot Plug PCI Controller Driver version: 0.5");
         var root = _core.ScanRootBus();
-        if (_core.Facts.Arch == PciArch.X86 || _core.Facts.PreserveBootConfig) _core.ResourceSurvey();
+        if (_core.Facts.Arch == PciArch.X86) _core.ResourceSurvey();
+        else if (_core.Facts.PreserveBootConfig) _core.BusClaimResources();
         _core.AssignUnassignedRootBusResources(root);
-        if (_core.Facts.Arch == PciArch.X86) _core.FinalQuirks();
+        _core.FinalQuirks();
         _core.BindPortDrivers();
     }
 

@@ -110,6 +110,7 @@ internal sealed partial class PciCore
         dev.ShpcCap = FindCapability(dev, CapabilityId.Shpc);
         bus.Devices.Add(dev);
         dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
+        ConfigureExtendedTags(dev);
         HeaderQuirks(dev);
         return dev;
     }
@@ -158,6 +159,20 @@ internal sealed partial class PciCore
         if (dev.PcieCap == 0) return;
         if ((Read16(dev, dev.PcieCap + PcieFlagsOffset) & PcieFlagsSlot) == 0) return;
         if ((Read32(dev, dev.PcieCap + PcieSltCapOffset) & SltCapHpc) != 0) dev.IsHotplugBridge = true;
+    }
+
+    /// <summary>pci_configure_extended_tags (from pci_configure_device): enable 8-bit tags where DevCap offers them.</summary>
+    private void ConfigureExtendedTags(PciDev dev)
+    {
+        const int devCap = 0x04;
+        const int devCtl = 0x08;
+        const uint devCapExtTag = 1 << 5;
+        const ushort devCtlExtTag = 1 << 8;
+        if (dev.PcieCap == 0 || (Read32(dev, dev.PcieCap + devCap) & devCapExtTag) == 0) return;
+        var ctl = Read16(dev, dev.PcieCap + devCtl);
+        if ((ctl & devCtlExtTag) != 0) return;
+        Log.Dev(dev, "enabling Extended Tags");
+        Write16(dev, dev.PcieCap + devCtl, (ushort)(ctl | devCtlExtTag));
     }
 
     /// <summary>pci_scan_bridge_extend: firmware-numbered bridges in pass 0, the rest numbered in pass 1.</summary>

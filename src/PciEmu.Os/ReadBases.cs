@@ -204,8 +204,15 @@ internal sealed partial class PciCore
         if (log) Log.Dev(dev, $"  bridge window {res}");
     }
 
-    /// <summary>pcibios_fixup_bus (x86) → pci_read_bridge_bases: load the bridge windows into resources 13..15.</summary>
+    /// <summary>pcibios_fixup_bus (x86) → pci_read_bridge_bases: load the bridge windows into resources 13..15. arm64 has
+    /// no such fixup: its windows are only read when the firmware configuration is claimed.</summary>
     private void PcibiosFixupBus(PciBusNode bus)
+    {
+        if (Facts.Arch == PciArch.X86) ReadBridgeBases(bus);
+    }
+
+    /// <summary>pci_read_bridge_bases.</summary>
+    private void ReadBridgeBases(PciBusNode bus)
     {
         if (bus.Self is not { } dev) return;
         Log.Dev(dev, $"PCI bridge to {bus.Busn}{(dev.Transparent ? " (subtractive decode)" : "")}");

@@ -113,4 +113,35 @@ internal sealed partial class PciCore
         var reg = Read32(dev, dev.RomBaseReg);
         Write32(dev, dev.RomBaseReg, reg & ~BarBits.RomEnable);
     }
+
+    /// <summary>pci_bus_claim_resources (arm64 with preserve_config): read and claim every window depth first, then
+    /// claim every BAR that has flags (address-0 BARs fail and become UNSET, to be assigned later).</summary>
+    public void BusClaimResources()
+    {
+        ClaimBridgeWindows(Root!);
+        foreach (var dev in AllDevices())
+        {
+            for (var idx = 0; idx < PciDev.BridgeResources; idx++)
+            {
+                var r = dev.Resources[idx];
+                if (r.Flags == ResFlags.None || r.IsAssigned) continue;
+                ClaimResource(dev, idx);
+            }
+        }
+    }
+
+    /// <summary>pci_bus_allocate_resources.</summary>
+    private void ClaimBridgeWindows(PciBusNode bus)
+    {
+        if (bus.Self is { } dev)
+        {
+            ReadBridgeBases(bus);
+            for (var idx = PciDev.BridgeResources; idx <= PciDev.BridgePrefWindow; idx++)
+            {
+                var r = dev.Resources[idx];
+                if (r.Flags != ResFlags.None && !r.IsAssigned) ClaimBridgeResource(dev, idx);
+            }
+        }
+        foreach (var c in bus.Children) ClaimBridgeWindows(c);
+    }
 }

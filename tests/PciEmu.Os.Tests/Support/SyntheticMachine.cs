@@ -22,16 +22,41 @@ public sealed class SyntheticMachine
         new(ResFlags.Mem, 0x100000000, 0x8ffffffff),
     ];
 
-    public SyntheticMachine HostBridge()
+    public SyntheticMachine HostBridge(ushort vendor = 0x8086, ushort device = 0x29c0)
     {
-        var d = Header(0x8086, 0x29c0, 0x060000, CommonHeader.HeaderTypeNormal);
+        var d = Header(vendor, device, 0x060000, CommonHeader.HeaderTypeNormal);
         Accessor.Add(new Bdf(0, 0, 0), new ReplayFunction(d));
         return this;
     }
 
     /// <summary>A pcie-root-port (1b36:000c) numbered by firmware, windows closed, optionally hot-plug capable.</summary>
-    public SyntheticMachine RootPort(Bdf bdf, int secondary, bool hotplug = true, int slot = 0)
+    public SyntheticMachine RootPort(Bdf bdf, int secondary, bool hotplug = true, int slot = 0) =>
+        RootPort(bdf, secondary, new PortState { Hotplug = hotplug, Slot = slot });
+
+    /// <summary>The state firmware left in a root port, plus the capability bits that vary between QEMU versions.</summary>
+    public sealed record PortState
     {
+        public bool Hotplug { get; init; } = true;
+        public int Slot { get; init; }
+        public uint Bar0 { get; init; }
+        public bool IoOpenAtZero { get; init; }
+        public (uint Base, uint Limit)? Mem { get; init; }
+        public (ulong Base, ulong Limit)? Pref { get; init; }
+        public bool ExtTag { get; init; }
+        public bool Aer { get; init; }
+        public bool SlotCapsQemu { get; init; }
+        public ushort Command { get; init; }
+    }
+
+    private const uint DevCapExtTag = 1 << 5;
+    private const uint QemuSlotCaps = 0x0002007b;
+    private const uint LnkCapDllla = 1 << 20;
+    private const uint AerHeader = 0x00020001;
+
+    public SyntheticMachine RootPort(Bdf bdf, int secondary, PortState st)
+    {
+        var hotplug = st.Hotplug;
+        var slot = st.Slot;
         var d = Header(0x1b36, 0x000c, 0x060400, CommonHeader.HeaderTypeBridge);
         d[Type1Header.PrimaryBus.Offset] = (byte)bdf.Bus;
         d[Type1Header.SecondaryBus.Offset] = (byte)secondary;
@@ -44,7 +69,26 @@ public sealed class SyntheticMachine
         d[CommonHeader.CapabilityList.Offset] = PcieCapOffset;
         d[PcieCapOffset] = CapabilityId.Express;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(PcieCapOffset + 2), RootPortFlags);
-        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 0x14), (hotplug ? SltCapHpc : 0) | ((uint)slot << SltCapPsnShift));
+        var sltcap = st.SlotCapsQemu ? QemuSlotCaps : 0u;
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 0x14), sltcap | (hotplug ? SltCapHpc : 0) | ((uint)slot << SltCapPsnShift));
+        if (st.SlotCapsQemu) BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 0x0c), LnkCapDllla);
+        if (st.ExtTag) BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 4), DevCapExtTag);
+        if (st.Aer) BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(0x100), AerHeader);
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(Type0Header.BaseAddress0.Offset), st.Bar0);
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(CommonHeader.Command.Offset), st.Command);
+        if (st.IoOpenAtZero) d[Type1Header.IoBase.Offset] = 0;
+        if (st.Mem is { } m)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.MemoryBase.Offset), (ushort)(m.Base >> 16));
+            BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.MemoryLimit.Offset), (ushort)(m.Limit >> 16));
+        }
+        if (st.Pref is { } p)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.PrefMemoryBase.Offset), (ushort)((p.Base >> 16) & BarBits.MemRangeMask | BarBits.PrefRangeType64));
+            BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.PrefMemoryLimit.Offset), (ushort)((p.Limit >> 16) & BarBits.MemRangeMask | BarBits.PrefRangeType64));
+            BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(Type1Header.PrefBaseUpper32.Offset), (uint)(p.Base >> 32));
+            BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(Type1Header.PrefLimitUpper32.Offset), (uint)(p.Limit >> 32));
+        }
         var f = new ReplayFunction(d);
         f.DeclareBar(0, 0x1000, io: false, mem64: false);
         Accessor.Add(bdf, f);
