@@ -110,3 +110,41 @@ public sealed class AssignmentTests
         Assert.Contains("pci_bus 0000:00: max bus depth: 1 pci_try_num: 2", e.Log.Lines);
     }
 }
+
+/// <summary>pci=realloc at boot: a BAR that does not fit the firmware window makes the root-bus loop release and retry.</summary>
+public sealed class ReallocTests
+{
+    private const ulong MiB = 1024 * 1024;
+    private static readonly Bdf Port = new(0, 1, 0);
+    private static readonly Bdf Child = new(1, 0, 0);
+
+    private static SyntheticMachine FirmwareWithSmallPrefWindow() =>
+        new SyntheticMachine().HostBridge()
+            .RootPort(Port, 1, new SyntheticMachine.PortState
+            {
+                Bar0 = 0xfe800000,
+                Mem = (0xfe600000, 0xfe7fffff),
+                Pref = (0xfea00000, 0xfebfffff),
+                Command = (ushort)(CommandBits.Memory | CommandBits.BusMaster),
+            })
+            .TestDev(Child, 512 * MiB);
+
+    [Fact]
+    public void ReallocOn_ReleasesTheLeafWindow_AndAssignsOnTheSecondTry()
+    {
+        var e = FirmwareWithSmallPrefWindow().Boot(new KernelOptions { Realloc = ReallocMode.UserEnabled });
+        var log = e.Log.Lines;
+        Assert.Contains("pci_bus 0000:00: max bus depth: 1 pci_try_num: 2", log);
+        Assert.Contains("pci_bus 0000:00: No. 2 try to assign unassigned res", log);
+        Assert.Contains("pci 0000:00:01.0: resource 15 [mem 0xfea00000-0xfebfffff 64bit pref] released", log);
+        Assert.Contains("pci 0000:01:00.0: BAR 2 [mem 0x100000000-0x11fffffff 64bit pref]: assigned", log);
+    }
+
+    [Fact]
+    public void ReallocUndefined_LeavesTheBarUnassigned_AndSuggestsRealloc()
+    {
+        var e = FirmwareWithSmallPrefWindow().Boot();
+        Assert.Contains("pci 0000:01:00.0: BAR 2 [mem size 0x20000000 64bit pref]: failed to assign", e.Log.Lines);
+        Assert.Contains("pci_bus 0000:00: Some PCI device resources are unassigned, try booting with pci=realloc", e.Log.Lines);
+    }
+}

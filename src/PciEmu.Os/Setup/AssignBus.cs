@@ -50,8 +50,8 @@ internal sealed partial class PciCore
                     Log.Bus(bus, "Some PCI device resources are unassigned, try booting with pci=realloc");
                 break;
             }
-            if (Is612) Log.Raw($"PCI: No. {tried + 1} try to assign unassigned res");
-            else Log.Bus(bus, $"No. {tried + 1} try to assign unassigned res");
+            // dev_info on the root pci_bus up to 6.17 (6.18 turned it into pr_info "PCI: No. %d try ...").
+            Log.Bus(bus, $"No. {tried + 1} try to assign unassigned res");
             var wholeSubtree = tried + 1 > 2;
             foreach (var f in fail) BusReleaseBridgeResources(f.Dev.Bus, f.Flags & ResFlagsExtensions.PciResTypeMask, wholeSubtree);
             RestoreFailed(fail);
