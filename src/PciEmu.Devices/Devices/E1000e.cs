@@ -74,7 +74,7 @@ public sealed class E1000e(E1000eOptions options) : PciFunction(options)
         b.Config.SetWord(pm + PmCap.Pmc, PmcVersion11Dsi);
         b.Rw(pm + PmCap.Control, 2, PmCtrlWritable);
         b.Rw1c(pm + PmCap.Control, 2, PmCtrlPmeStatus);
-        AerCap.Add(b, AerOffset);
+        AerCap.Add(b, AerOffset, logMax: 0);
         b.Capabilities.AddExtended(ExtCapabilityId.Dsn, 1, DsnOffset, DsnSize);
         b.Config.SetQuad(DsnOffset + DsnSerial, SerialNumber(options.Mac));
         var rom = OptionRom.EffectiveSize(options, DefaultRomSize);

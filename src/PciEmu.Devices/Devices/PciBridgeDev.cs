@@ -48,13 +48,14 @@ public sealed class PciBridgeDev(PciBridgeDevOptions options) : ShpcBridge(optio
 public sealed record PciePciBridgeOptions : PciDeviceOptions
 {
     public bool? Msi { get; init; }
-    public int AerLogMax { get; init; } = AerCap.DefaultLogMax;
 }
 
 /// <summary>PCIe-to-PCI bridge, pcie-pci-bridge 1b36:000e (hw/pci-bridge/pcie_pci_bridge.c).</summary>
 public sealed class PciePciBridge(PciePciBridgeOptions options) : ShpcBridge(options)
 {
     public const int AerOffset = 0x100;
+    /// <summary>Not a PCIEPort: no aer_log_max property, so no multi-header recording.</summary>
+    public const int NoAerLog = 0;
 
     public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.RedHat, 0x000e, PciClass.BridgePci) { InterruptPin = 1 };
 
@@ -72,7 +73,7 @@ public sealed class PciePciBridge(PciePciBridgeOptions options) : ShpcBridge(opt
         PmCap.Add(b, 0, PmCap.PmcVersion12, stateWritable: false);
         PcieCap.AriFwdInit(b, _exp);
         PcieCap.DevErrInit(b, _exp);
-        AerCap.Add(b, AerOffset, options.AerLogMax);
+        AerCap.Add(b, AerOffset, NoAerLog);
         if (options.Msi != false) MsiPos = MsiCap.Add(b, 0, 1, is64: true, perVectorMask: true);
         RegisterShpcBar(b);
     }

@@ -4,11 +4,12 @@ using PciEmu.Devices.Capabilities;
 namespace PciEmu.Devices.Devices;
 
 /// <summary>What a virtio device type contributes to its PCI proxy (virtio-*-pci class data).</summary>
-public sealed record VirtioDeviceKind(string TypeName, ushort VirtioId, uint ClassCode, uint DefaultVectors, uint DeviceConfigLength, ulong DefaultRomSize)
+public sealed record VirtioDeviceKind(string TypeName, ushort VirtioId, ushort LegacyDeviceId, uint ClassCode, uint DefaultVectors, uint DeviceConfigLength, ulong DefaultRomSize)
 {
-    /// <summary>virtio-net-pci: 3 vectors in 7.2, 8-byte config (mac + status), efi-virtio.rom.</summary>
-    public static readonly VirtioDeviceKind Net = new("virtio-net-pci", 1, PciClass.NetworkEthernet, 3, 8, 0x40000);
-    public static readonly VirtioDeviceKind Rng = new("virtio-rng-pci", 4, PciClass.Others, 2, 0, 0);
+    /// <summary>virtio-net-pci: 2 * queues + 2 = 4 vectors since 6.0 (virtio_net_pci_realize), 8-byte config
+    /// (mac + status), efi-virtio.rom.</summary>
+    public static readonly VirtioDeviceKind Net = new("virtio-net-pci", 1, 0x1000, PciClass.NetworkEthernet, 4, 8, 0x40000);
+    public static readonly VirtioDeviceKind Rng = new("virtio-rng-pci", 4, 0x1005, PciClass.Others, 2, 0, 0);
 }
 
 /// <summary>virtio-pci proxy properties.</summary>
@@ -35,7 +36,6 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
     public const uint NotifyOffset = 0x3000;
     public const uint NotifyOffMultiplier = 4;
     public const ulong ModernBarSize = 0x4000;
-    public const ushort LegacyDeviceIdBase = 0x0fff;
     public const ushort ModernDeviceIdBase = 0x1040;
     public const byte ModernRevision = 1;
     /// <summary>VIRTIO_PCI_CONFIG_OFF with MSI-X (20 without).</summary>
@@ -52,9 +52,9 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
     public override string TypeName => kind.TypeName;
     public override bool IsExpress => options.BehindPciePort;
 
-    /// <summary>virtio_pci_device_plugged: legacy IDs + subsystem = virtio ID, or 0x1040+ID rev 1.</summary>
+    /// <summary>virtio_pci_device_plugged: the legacy (PCI_DEVICE_ID_VIRTIO_*) ID + subsystem = virtio ID, or 0x1040+ID rev 1.</summary>
     public override DeviceIdentity Identity => Legacy
-        ? new DeviceIdentity(PciVendor.RedHatQumranet, (ushort)(LegacyDeviceIdBase + kind.VirtioId), kind.ClassCode)
+        ? new DeviceIdentity(PciVendor.RedHatQumranet, kind.LegacyDeviceId, kind.ClassCode)
         {
             InterruptPin = 1, SubsystemVendorId = PciVendor.RedHatQumranet, SubsystemId = kind.VirtioId,
         }
