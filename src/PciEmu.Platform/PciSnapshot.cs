@@ -16,7 +16,7 @@ public sealed class FunctionSnapshot
     /// <summary>False when config reads of it return all ones (unpowered slot, hot-plugged function &gt; 0 alone).</summary>
     public bool Visible { get; init; } = true;
 
-    /// <summary>Bytes reachable through ECAM on this bus (256 on conventional buses, 4096 for PCIe on PCIe buses).</summary>
+    /// <summary>Bytes software can reach (256 on conventional buses, 4096 for PCIe on PCIe buses); Config has this length.</summary>
     public int ConfigLimit { get; init; } = ConfigSpace.ConventionalSize;
 
     public BusSnapshot? Secondary { get; internal set; }
@@ -42,7 +42,7 @@ public sealed class FunctionSnapshot
     public byte InterruptPin => Config[CommonHeader.InterruptPin.Offset];
 
     /// <summary>The registered regions (BARs, then the ROM as index 6) decoded from bytes and mask.</summary>
-    public IReadOnlyList<RegionInfo> Regions() => RegionDecoder.Decode(this);
+    public IReadOnlyList<PciRegion> Regions() => RegionDecoder.Decode(this);
 }
 
 /// <summary>A bus as QEMU holds it: its functions by devfn and its child buses (newest bridge first).</summary>
@@ -73,15 +73,16 @@ public sealed class PciSnapshot(BusSnapshot root)
         foreach (var (devFn, f) in bus.Functions)
         {
             var visible = !((f.Hotplugged && bus.FunctionZeroFor(devFn) is null) || !f.HasPower || bus.ParentBridge is { SecondaryPowered: false });
+            var limit = PciHierarchy.ConfigLimit(f, bus);
             snap.Functions.Add(new FunctionSnapshot
             {
                 DevFn = devFn,
                 Driver = f.TypeName,
                 QdevId = f.Id,
-                Config = f.Config.ReadOnlyData.ToArray(),
-                WriteMask = f.Config.WriteMask.ToArray(),
+                Config = f.Config.ReadOnlyData[..limit].ToArray(),
+                WriteMask = f.Config.WriteMask[..limit].ToArray(),
                 Visible = visible,
-                ConfigLimit = PciHierarchy.ConfigLimit(f, bus),
+                ConfigLimit = limit,
             });
         }
         foreach (var child in bus.Children)
