@@ -77,6 +77,16 @@ public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(o
     /// <inheritdoc />
     public void RemoveChild(int devFn) => _children.Remove(devFn);
 
+    /// <summary>Records a child without any SHPC event (the ACPI-managed path); kept for existing callers.</summary>
+    public void ChildPlugged(int devFn, PciFunction child, bool hotplugged)
+    {
+        _children[devFn] = child;
+        child.Hotplugged = hotplugged;
+    }
+
+    /// <summary>Same as <see cref="RemoveChild"/>; kept for existing callers.</summary>
+    public void ChildRemoved(int devFn) => RemoveChild(devFn);
+
     /// <summary>shpc_free_devices_in_slot: every function of that PCI slot goes.</summary>
     private void FreeSlot(int pciSlot)
     {
