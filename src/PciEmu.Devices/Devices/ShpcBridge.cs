@@ -5,9 +5,11 @@ namespace PciEmu.Devices.Devices;
 
 /// <summary>
 /// A bridge with a conventional secondary bus that may carry an SHPC controller (pci-bridge, pcie-pci-bridge).
-/// As an <see cref="IHotplugSlot"/> it is the SHPC hot-plug handler of its secondary bus (shpc_device_plug_cb).
+/// It is the SHPC hot-plug handler of its secondary bus (shpc_device_plug_cb) with the same entry points as
+/// <see cref="IHotplugSlot"/> (not implemented as that interface: the platform adapter on main dispatches PCIe
+/// slots and SHPC bridges separately).
 /// </summary>
-public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(options), IHotplugSlot
+public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(options)
 {
     public const int ShpcBar = 0;
     private const int DevFnSlotShift = 3;
@@ -51,7 +53,7 @@ public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(o
         Shpc?.OnConfigWritten(Config, w);
     }
 
-    /// <inheritdoc />
+    /// <summary>A child on the secondary bus: recorded, and an SHPC plug event unless ACPI owns the bus.</summary>
     public void PlugChild(int devFn, PciFunction child, bool hotplugged)
     {
         if (hotplugged && !AcpiManaged && Shpc is null)
@@ -61,7 +63,7 @@ public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(o
         child.Hotplugged = hotplugged;
     }
 
-    /// <inheritdoc />
+    /// <summary>device_del of a child (shpc_device_unplug_request_cb).</summary>
     public void RequestUnplug(int devFn)
     {
         if (!_children.ContainsKey(devFn)) return;
@@ -74,7 +76,7 @@ public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(o
     {
     }
 
-    /// <inheritdoc />
+    /// <summary>Forgets a child without SHPC events (ACPI eject).</summary>
     public void RemoveChild(int devFn) => _children.Remove(devFn);
 
     /// <summary>Records a child without any SHPC event (the ACPI-managed path); kept for existing callers.</summary>

@@ -87,9 +87,11 @@ public sealed class ModelTopology
         var f = DeviceCatalog.Create(props, new PlugContext(bus.Express, bus.Root));
         f.Hotplugged = hotplugged;
         if (f is IHotplugSlot rp) rp.AcpiManaged = acpi;
+        if (f is Devices.ShpcBridge sb) sb.AcpiManaged = acpi;
         f.Realize();
         bus.Functions[devFn] = f;
         if (bus.Bridge is IHotplugSlot slot) slot.PlugChild(devFn, f, hotplugged);
+        if (bus.Bridge is Devices.ShpcBridge shpc) shpc.PlugChild(devFn, f, hotplugged);
         if (f is PciBridgeFunction bridge)
         {
             var child = new Bus(props.GetString("id")!, bridge.SecondaryIsExpress, false, f, bus, devFn);
