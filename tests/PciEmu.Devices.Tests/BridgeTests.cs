@@ -87,3 +87,26 @@ public sealed class BridgeTests
         Assert.Equal(0x48, br.Config.GetByte(CommonHeader.CapabilityList.Offset));
     }
 }
+
+/// <summary>msi_write_config and the ioh3420 AER message number.</summary>
+public sealed class MsiTests
+{
+    [Fact]
+    public void QsizeAboveCapable_IsClampedOnlyOnceEnabled()
+    {
+        var br = TestDevices.Realized("pci-bridge");
+        br.WriteConfig(0x4c + MsiCap.Flags, 2, 0x0070);
+        Assert.Equal(0x01f0u, br.ReadConfig(0x4c + MsiCap.Flags, 2));
+        br.WriteConfig(0x4c + MsiCap.Flags, 2, 0x0071);
+        Assert.Equal(0x0181u, br.ReadConfig(0x4c + MsiCap.Flags, 2));
+    }
+
+    [Fact]
+    public void Ioh3420_TwoVectors_AerMessageNumberOne()
+    {
+        var rp = TestDevices.Realized("ioh3420");
+        Assert.Equal(0u, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
+        rp.WriteConfig(Ioh3420.MsiOffset + MsiCap.Flags, 2, 0x0011);
+        Assert.Equal(1u << AerCap.RootStatusIrqShift, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
+    }
+}

@@ -40,6 +40,21 @@ public sealed class CatalogTests
     }
 
     [Fact]
+    public void ChipsetEntries_MatchTheirTypeNames_AndAreNotUserCreatable()
+    {
+        foreach (var e in DeviceCatalog.ChipsetEntries)
+        {
+            var f = DeviceCatalog.Create(new DeviceProperties(e.Name));
+            f.Realize();
+            Assert.Equal(e.Name, f.TypeName);
+            Assert.False(e.Hotpluggable);
+            Assert.Same(e, DeviceCatalog.Get(e.Name));
+        }
+        Assert.False(DeviceCatalog.Get("ICH9-LPC").UserCreatable);
+        Assert.True(DeviceCatalog.Create(new DeviceProperties("ICH9-SMB")).Options.Multifunction);
+    }
+
+    [Fact]
     public void UnknownDriver_Throws() => Assert.Throws<UnknownDriverException>(() => DeviceCatalog.Get("nope"));
 
     [Fact]
@@ -90,7 +105,7 @@ public sealed class CatalogTests
         Assert.Equal(0x1000, f.Config.GetWord(2));
         Assert.Equal(0x0001, f.Config.GetWord(0x2e));
         Assert.Equal(0x98, f.Config.GetByte(0x34));
-        Assert.Equal(2, f.Config.GetByte(0x98 + 2)); // 3 vectors → table size 2
+        Assert.Equal(3, f.Config.GetByte(0x98 + 2)); // 4 vectors → table size field 3
         Assert.Equal(32UL, f.Bars.Single(b => b.Index == 0).Size);
     }
 

@@ -1,0 +1,114 @@
+using PciEmu.Platform;
+using static PciEmu.Firmware.SeaBios.SeaBiosDefs;
+
+namespace PciEmu.Firmware.SeaBios;
+
+/// <summary>panic(): SeaBIOS prints the message and halts.</summary>
+internal sealed class SeaBiosPanicException(string message) : Exception(message);
+
+/// <summary>
+/// src/fw/pciinit.c (rel-1.16.2), ported function for function. The globals of pciinit.c, pcidevice.c and
+/// paravirt.c that pci_setup reads or writes are fields of one instance, which lives for one boot. The
+/// function bodies are split by topic: bus numbering (PciInit.Bus.cs), platform (PciInit.Platform.cs), sizing
+/// (PciInit.Sizing.cs), mapping (PciInit.Mapping.cs), device init (PciInit.Devices.cs) and IGD (PciInit.Igd.cs).
+/// </summary>
+internal sealed partial class PciInit
+{
+    public const string BusInitBanner = "=== PCI bus & bridge init ===";
+
+    private readonly SeaBiosEnvironment _env;
+    private readonly SeaBiosOptions _options;
+    private readonly DebugLog _log;
+    private readonly PciConfig _pci;
+    private readonly FwCfgReader _romfile;
+    private readonly E820Map _e820;
+    private readonly PciDevices _devices;
+
+    // pciinit.c globals
+    public ulong pcimem_start = BUILD_PCIMEM_START;
+    public ulong pcimem_end;
+    public ulong pcimem64_start = BUILD_PCIMEM64_START;
+    public ulong pcimem64_end = BUILD_PCIMEM64_END;
+    public ulong pci_io_low_end = PCI_IO_LOW_END_DEFAULT;
+    public ulong? IoBase;
+    public ulong IoSum;
+    private Func<PciDevice, int, int> pci_slot_get_irq;
+
+    // BDFs remembered for pci_resume (S3); kept for fidelity and exposed for tests.
+    public int PiixPmBDF = -1;
+    public int ICH9LpcBDF = -1;
+    public int ICH9SmbusBDF = -1;
+    public int MCHMmcfgBDF = -1;
+
+    // paravirt.c / timer.c globals pci_setup reads or writes
+    private readonly uint RamSize;
+    private readonly ulong RamSizeOver4G;
+    private readonly ushort acpi_pm_base;
+    public ushort acpi_pm1a_cnt;
+    private bool _pmTimerChosen;
+
+    public PciInit(SeaBiosEnvironment env, SeaBiosOptions options, DebugLog log, E820Map e820, uint ramSize, ulong ramSizeOver4G, ushort acpiPmBase)
+    {
+        _env = env;
+        _options = options;
+        _log = log;
+        _e820 = e820;
+        _pci = new PciConfig(env, log);
+        _romfile = new FwCfgReader(env.FwCfg);
+        _devices = new PciDevices(_pci, log, _romfile);
+        RamSize = ramSize;
+        RamSizeOver4G = ramSizeOver4G;
+        acpi_pm_base = acpiPmBase;
+        pcimem_end = options.PciMemEnd;
+        _pmTimerChosen = options.TimerAlreadySetUp;
+        pci_slot_get_irq = dummy_pci_slot_get_irq;
+    }
+
+    public int MaxPCIBus => _devices.MaxPCIBus;
+    public IReadOnlyList<PciDevice> Devices => _devices.All;
+    public ulong Mmconfig => _pci.Mmconfig;
+
+    private IDisposable? Phase(string function) => _env.Phases?.Begin("seabios: " + function);
+
+    /// <summary>panic(fmt): print and halt.</summary>
+    private void panic(string message)
+    {
+        _log.Dprintf(1, message); // panic prints whenever CONFIG_DEBUG_LEVEL != 0
+        throw new SeaBiosPanicException(message);
+    }
+
+    /// <summary>warn_noalloc(): "WARNING - Unable to allocate resource at %s:%d!".</summary>
+    private void warn_noalloc(string function, int line) =>
+        _log.Dprintf(1, $"WARNING - Unable to allocate resource at {function}:{line}!");
+
+    /// <summary>pci_setup. Returns false when it returned early (non-PCI system or !CONFIG_QEMU).</summary>
+    public bool pci_setup()
+    {
+        if (!_options.ConfigQemu) return false;
+
+        _log.Dprintf(3, "pci setup");
+
+        _log.Dprintf(1, BusInitBanner);
+        if (_pci.pci_probe_host() != 0) return false;
+        using (Phase(nameof(pci_bios_init_bus))) pci_bios_init_bus();
+
+        _log.Dprintf(1, "=== PCI device probing ===");
+        using (Phase(nameof(PciDevices.pci_probe_devices))) _devices.pci_probe_devices();
+
+        pcimem_start = RamSize;
+        using (Phase(nameof(pci_bios_init_platform))) pci_bios_init_platform();
+
+        _log.Dprintf(1, "=== PCI new allocation pass #1 ===");
+        var busses = new PciBusRegions[MaxPCIBus + 1];
+        for (var i = 0; i < busses.Length; i++) busses[i] = new PciBusRegions();
+        using (Phase(nameof(pci_bios_check_devices))) pci_bios_check_devices(busses);
+
+        _log.Dprintf(1, "=== PCI new allocation pass #2 ===");
+        using (Phase(nameof(pci_bios_map_devices))) pci_bios_map_devices(busses);
+
+        using (Phase(nameof(pci_bios_init_devices))) pci_bios_init_devices();
+
+        using (Phase(nameof(pci_enable_default_vga))) pci_enable_default_vga();
+        return true;
+    }
+}
