@@ -222,3 +222,28 @@ public sealed class RootPortSlotTests
         Assert.Equal(0x1000UL, rp.Config.GetQuad(0x90 + RedHatResourceReserveCap.Io));
     }
 }
+
+/// <summary>(chassis, slot) uniqueness (pcie_chassis_add_slot).</summary>
+public sealed class PcieChassisTests
+{
+    [Fact]
+    public void DuplicateChassisSlot_FailsWithEbusy()
+    {
+        var chassis = new PcieChassis();
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=a,chassis=1,slot=1"));
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b,chassis=1,slot=2"));
+        var e = Assert.Throws<DeviceRealizeException>(() => chassis.Add((PcieSlotPort)TestDevices.Catalog("ioh3420,id=c,chassis=1,slot=1")));
+        Assert.Equal("Can't add chassis slot, error -16", e.Message);
+    }
+
+    [Fact]
+    public void DefaultChassisZeroSlotZero_SecondPortFails()
+    {
+        var chassis = new PcieChassis();
+        var first = (PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=a");
+        chassis.Add(first);
+        Assert.Throws<DeviceRealizeException>(() => chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b")));
+        chassis.Remove(first);
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b"));
+    }
+}

@@ -143,7 +143,20 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
     protected override void OnConfigWritten(in ConfigWrite w)
     {
         base.OnConfigWritten(w);
+        AerVectorUpdate();
         SlotWriteConfig(w);
+    }
+
+    /// <summary>The AER interrupt message number a root port reports (rpc->aer_vector); null for ports without one.</summary>
+    protected virtual int? AerVector => null;
+
+    /// <summary>rp_aer_vector_update → pcie_aer_root_set_vector: root error status bits 31:27.</summary>
+    protected void AerVectorUpdate()
+    {
+        if (AerPos == 0 || AerVector is not { } vector) return;
+        var at = AerPos + AerCap.RootStatus;
+        var sta = Config.GetLong(at) & ~AerCap.RootStatusIrqMask;
+        Config.SetLong(at, sta | ((uint)vector << AerCap.RootStatusIrqShift));
     }
 
     /// <summary>pcie_cap_slot_write_config.</summary>

@@ -1,0 +1,134 @@
+using System.Globalization;
+using PciEmu.Core;
+using PciEmu.Os.Model;
+using PciEmu.Os.Resources;
+
+namespace PciEmu.Os;
+
+/// <summary>Boot-time driver binding that logs PCI lines: acpiphp slots, pcieport services (PME, AER, pciehp), shpchp.</summary>
+internal sealed partial class PciCore
+{
+    private const uint SltCapAttnButton = 1 << 0;
+    private const uint SltCapPowerCtrl = 1 << 1;
+    private const uint SltCapMrl = 1 << 2;
+    private const uint SltCapAttnInd = 1 << 3;
+    private const uint SltCapPowerInd = 1 << 4;
+    private const uint SltCapSurprise = 1 << 5;
+    private const uint SltCapInterlock = 1 << 17;
+    private const uint SltCapNoCmdCompl = 1 << 18;
+    private const int SltCapPsnShift = 19;
+    private const uint LnkCapDllActiveReporting = 1 << 20;
+    private const int DevfnShift = 3;
+
+    /// <summary>acpiphp_enumerate_slots (via pcibios_add_bus): register the ACPI slots the DSDT describes on this bus.</summary>
+    private void AcpiphpEnumerateSlots(PciBusNode bus)
+    {
+        if (!Facts.AcpiSlots.TryGetValue(bus.Number, out var slots)) return;
+        foreach (var slot in slots) Log.Raw($"acpiphp: Slot [{RegisterSlotName(slot.ToString(CultureInfo.InvariantCulture))}] registered");
+    }
+
+    /// <summary>make_slot_name: a duplicate name gets "-2", "-3", ….</summary>
+    private string RegisterSlotName(string name)
+    {
+        var candidate = name;
+        for (var dup = 2; SlotNames.Contains(candidate); dup++) candidate = $"{name}-{dup}";
+        SlotNames.Add(candidate);
+        return candidate;
+    }
+
+    /// <summary>True when pciehp owns the port (is_hotplug_bridge and _OSC granted native hot-plug).</summary>
+    public bool PciehpOwns(PciDev port) => port.IsHotplugBridge && Facts.OscGrantsPcieHotplug && port.IsPcieDownstreamPort
+        && port.PcieType != PcieType.PcieToPciBridge;
+
+    /// <summary>pcie_portdrv_probe for every PCIe port, then shpchp's probe for every SHPC bridge.</summary>
+    public void BindPortDrivers()
+    {
+        NextIrq = Facts.FirstPortIrq;
+        foreach (var dev in AllDevices().Where(d => d.PcieType is PcieType.RootPort or PcieType.UpstreamPort or PcieType.DownstreamPort))
+        {
+            dev.Driver = "pcieport";
+            EnableDevice(dev);
+            var irq = NextIrq++;
+            if (dev.PcieType == PcieType.RootPort)
+            {
+                Log.Dev(dev, $"PME: Signaling with IRQ {irq}");
+                if (dev.HasAer && Facts.OscGrantsAer) Log.Dev(dev, $"AER: enabled with IRQ {irq}");
+            }
+            if (PciehpOwns(dev)) Log.Dev(dev, $"pciehp: {SlotCapsLine(dev)}");
+        }
+        foreach (var dev in AllDevices().Where(d => d.IsBridge && d.ShpcCap != 0)) ShpcProbe(dev);
+        Log.Raw("shpchp: Standard Hot Plug PCI Controller Driver version: 0.4");
+    }
+
+    /// <summary>pciehp's slot banner (pcie_init).</summary>
+    private string SlotCapsLine(PciDev dev)
+    {
+        var slt = Read32(dev, dev.PcieCap + PcieSltCapOffset);
+        var lnk = Read32(dev, dev.PcieCap + PcieLnkCapOffset);
+        static char F(bool b) => b ? '+' : '-';
+        return $"Slot #{slt >> SltCapPsnShift} AttnBtn{F((slt & SltCapAttnButton) != 0)} PwrCtrl{F((slt & SltCapPowerCtrl) != 0)} "
+            + $"MRL{F((slt & SltCapMrl) != 0)} AttnInd{F((slt & SltCapAttnInd) != 0)} PwrInd{F((slt & SltCapPowerInd) != 0)} "
+            + $"HotPlug{F((slt & SltCapHpc) != 0)} Surprise{F((slt & SltCapSurprise) != 0)} Interlock{F((slt & SltCapInterlock) != 0)} "
+            + $"NoCompl{F((slt & SltCapNoCmdCompl) != 0)} IbPresDis- LLActRep{F((lnk & LnkCapDllActiveReporting) != 0)}";
+    }
+
+    /// <summary>Slot name pciehp registers: the physical slot number.</summary>
+    public string PciehpSlotName(PciDev port) =>
+        (Read32(port, port.PcieCap + PcieSltCapOffset) >> SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>pci_enable_device → pci_enable_resources: turn on the decode the assigned resources need.</summary>
+    public void EnableDevice(PciDev dev)
+    {
+        var old = Read16(dev, CommonHeader.Command.Offset);
+        var cmd = old;
+        for (var i = 0; i < PciDev.NumResources; i++)
+        {
+            var r = dev.Resources[i];
+            if (!r.Flags.Any(ResFlags.Io | ResFlags.Mem) || !r.IsAssigned) continue;
+            if (i == PciDev.RomResource && !r.Flags.Any(ResFlags.RomEnable)) continue;
+            if (!dev.IsBridge && i >= PciDev.BridgeResources) continue;
+            cmd |= r.Flags.Any(ResFlags.Io) ? (ushort)CommandBits.Io : (ushort)CommandBits.Memory;
+        }
+        if (cmd != old)
+        {
+            Log.Dev(dev, string.Create(CultureInfo.InvariantCulture, $"enabling device ({old:x4} -> {cmd:x4})"));
+            Write16(dev, CommonHeader.Command.Offset, cmd);
+        }
+        dev.Enabled = true;
+    }
+
+    /// <summary>shpc_probe: native SHPC needs _OSC (else OSHP, which QEMU does not implement); the slot name collides
+    /// with the ACPI slot acpiphp already registered on the secondary bus.</summary>
+    private void ShpcProbe(PciDev dev)
+    {
+        dev.Driver = "shpchp";
+        ShpcProbeBody(dev);
+        dev.Driver = null;
+    }
+
+    /// <summary>The body of shpc_probe up to the point QEMU's setups fail.</summary>
+    private void ShpcProbeBody(PciDev dev)
+    {
+        if (!Facts.HasOsc)
+        {
+            var path = dev.Bus.IsRoot
+                ? $"{Facts.RootAcpiPath}.S{dev.Bdf.DevFn:X2}_"
+                : Facts.RootAcpiPath;
+            Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({path})");
+            if (dev.Bus.IsRoot) Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({Facts.RootAcpiPath})");
+            Log.Dev(dev, "Cannot get control of SHPC hotplug");
+            return;
+        }
+        if (!Facts.OscGrantsShpcHotplug) return;
+        Log.Dev(dev, string.Create(CultureInfo.InvariantCulture,
+            $"HPC vendor_id {dev.Vendor:x} device_id {dev.Device:x} ss_vid 0 ss_did 0"));
+        if (dev.Subordinate is { } sec && Facts.AcpiSlots.ContainsKey(sec.Number))
+        {
+            Log.Dev(dev, "pci_hp_register failed with error -16");
+            Log.Dev(dev, "Slot initialization failed");
+        }
+    }
+
+    /// <summary>PCI_DEVFN.</summary>
+    public static int DevFn(int slot, int fn) => (slot << DevfnShift) | fn;
+}

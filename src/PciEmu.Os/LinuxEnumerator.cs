@@ -1,0 +1,98 @@
+using PciEmu.Core;
+using PciEmu.Os.Model;
+using PciEmu.Os.Resources;
+using PciEmu.Os.Views;
+
+namespace PciEmu.Os;
+
+/// <summary>
+/// The Linux-like enumerator: boots the PCI core the way Linux 6.1/6.12 does on x86 (scan, claim the firmware
+/// layout, size and assign what is missing, bind port drivers) through an <see cref="IConfigAccessor"/> only, then
+/// serves run-time hot-plug events for acpiphp, pciehp and shpchp.
+/// </summary>
+public sealed class LinuxEnumerator
+{
+    private readonly PciCore _core;
+
+    public LinuxEnumerator(IConfigAccessor accessor, PlatformFacts facts, KernelOptions? options = null)
+    {
+        Log = new KernelLog();
+        _core = new PciCore(accessor, options ?? new KernelOptions(), facts, Log);
+    }
+
+    /// <summary>The PCI lines of dmesg so far.</summary>
+    public KernelLog Log { get; }
+
+    public bool Booted => _core.Root is not null;
+
+    /// <summary>ioport_resource and iomem_resource (PCI part).</summary>
+    public Resource IoPorts => _core.IoPortRoot;
+    public Resource IoMem => _core.IoMemRoot;
+
+    /// <summary>Every function's resources as Linux holds them (BARs 0-5, ROM 6, bridge windows 13-15).</summary>
+    public IEnumerable<(Bdf Bdf, int Index, Resource Resource)> DeviceResources() =>
+        _core.AllDevices().SelectMany(d => d.Resources.Select((r, i) => (d.Bdf, i, r)).Where(x => x.r.Flags != ResFlags.None || x.r.IsAssigned));
+
+    /// <summary>/proc/iomem restricted to the PCI tree.</summary>
+    public string ProcIomem() => ProcViews.Render(_core.IoMemRoot);
+
+    /// <summary>/proc/ioports restricted to the PCI tree.</summary>
+    public string ProcIoports() => ProcViews.Render(_core.IoPortRoot);
+
+    /// <summary>Boot: acpiphp init, root bus scan, resource survey (x86) or claim (arm64 preserve), assignment, drivers.</summary>
+    public void Boot()
+    {
+        if (Booted) throw new InvalidOperationException("already booted");
+        Log.Raw("acpiphp: ACPI Hot Plug PCI Controller Driver version: 0.5");
+        var root = _core.ScanRootBus();
+        if (_core.Facts.Arch == PciArch.X86) _core.ResourceSurvey();
+        else if (_core.Facts.PreserveBootConfig) _core.BusClaimResources();
+        _core.AssignUnassignedRootBusResources(root);
+        _core.FinalQuirks();
+        _core.BindPortDrivers();
+    }
+
+    /// <summary>
+    /// A device appeared in a hot-plug slot. acpiphp: <paramref name="slot"/> is the device number on the bus below
+    /// <paramref name="parent"/> (or on the root bus when <paramref name="parent"/> is null). pciehp: the port is
+    /// <paramref name="parent"/> and the slot is device 0. shpchp: the SHPC bridge and the slot's device number.
+    /// </summary>
+    public HotplugVerdict DeviceAdded(HotplugDriver driver, Bdf? parent, int slot = 0)
+    {
+        if (!Booted) throw new InvalidOperationException("boot first");
+        var mark = Log.Lines.Count;
+        PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
+        List<PciDev> found = driver switch
+        {
+            HotplugDriver.Acpiphp => _core.AcpiphpEnableSlot(bridge?.Subordinate ?? _core.Root!, slot),
+            HotplugDriver.Pciehp => _core.PciehpConfigureDevice(Require(bridge)),
+            HotplugDriver.Shpchp => _core.ShpchpConfigureDevice(Require(bridge), slot),
+            _ => throw new ArgumentOutOfRangeException(nameof(driver)),
+        };
+        return new HotplugVerdict(found.Select(Verdict).ToArray(), Log.Since(mark));
+    }
+
+    /// <summary>The hot-plug driver Linux would use for a slot below <paramref name="parent"/>.</summary>
+    public HotplugDriver DriverFor(Bdf? parent)
+    {
+        if (parent is null) return HotplugDriver.Acpiphp;
+        var dev = _core.FindDevice(parent.Value) ?? throw new ArgumentException($"no device {parent}", nameof(parent));
+        if (_core.PciehpOwns(dev)) return HotplugDriver.Pciehp;
+        if (dev.Subordinate is { } sec && _core.Facts.AcpiSlots.ContainsKey(sec.Number)) return HotplugDriver.Acpiphp;
+        return dev.ShpcCap != 0 ? HotplugDriver.Shpchp : HotplugDriver.Acpiphp;
+    }
+
+    private static PciDev Require(PciDev? bridge) =>
+        bridge?.Subordinate is not null ? bridge : throw new ArgumentException("the hot-plug controller must be a bridge with a secondary bus");
+
+    private static DeviceVerdict Verdict(PciDev dev)
+    {
+        var bars = dev.ProbedBars.Select(b =>
+        {
+            var r = dev.Resources[b.Index];
+            return new BarVerdict(b.Index, b.Flags.Any(ResFlags.Io) ? "io" : "mem", b.Size, b.Flags.Any(ResFlags.Prefetch),
+                b.Flags.Any(ResFlags.Mem64), r.IsAssigned, r.IsAssigned ? r.Start : null);
+        }).ToArray();
+        return new DeviceVerdict(dev.Bdf, bars);
+    }
+}

@@ -1,0 +1,114 @@
+using PciEmu.Core;
+using PciEmu.Os.Model;
+using PciEmu.Os.Resources;
+
+namespace PciEmu.Os;
+
+/// <summary>
+/// The Linux PCI core state shared by the ported functions (probe.c, setup-bus.c, setup-res.c, the x86 and hot-plug
+/// glue): the config accessor, the kernel options, the platform facts, the resource trees and the log.
+/// </summary>
+internal sealed partial class PciCore
+{
+    /// <summary>PCIBIOS_MIN_IO (x86 and arm64).</summary>
+    public const ulong PciBiosMinIo = 0x1000;
+
+    /// <summary>BIOS_END: x86 keeps memory allocations above the first MiB.</summary>
+    public const ulong BiosEnd = 0x100000;
+
+    /// <summary>BIOS_ROM_BASE..BIOS_ROM_END: the top 2 MiB below 4 GiB (arch_remove_reservations).</summary>
+    public const ulong BiosRomBase = 0xffe00000;
+    public const ulong BiosRomEnd = 0xffffffff;
+
+    /// <summary>IO_SPACE_LIMIT.</summary>
+    public const ulong IoSpaceLimit = 0xffff;
+
+    public PciCore(IConfigAccessor cfg, KernelOptions options, PlatformFacts facts, KernelLog log)
+    {
+        Cfg = cfg;
+        Options = options;
+        Facts = facts;
+        Log = log;
+        IoPortRoot = new Resource("PCI IO", 0, IoSpaceLimit, ResFlags.Io);
+        IoMemRoot = new Resource("PCI mem", 0, ulong.MaxValue, ResFlags.Mem);
+    }
+
+    public IConfigAccessor Cfg { get; }
+    public KernelOptions Options { get; }
+    public PlatformFacts Facts { get; }
+    public KernelLog Log { get; }
+
+    /// <summary>ioport_resource.</summary>
+    public Resource IoPortRoot { get; }
+
+    /// <summary>iomem_resource.</summary>
+    public Resource IoMemRoot { get; }
+
+    public PciBusNode? Root { get; private set; }
+
+    /// <summary>Names of registered hot-plug slots (pci_slots_kset), for make_slot_name's "-N" suffixes.</summary>
+    public HashSet<string> SlotNames { get; } = [];
+
+    /// <summary>Next MSI vector handed to a port service.</summary>
+    public int NextIrq { get; set; }
+
+    public bool Is612 => Options.Is612;
+
+    public IEnumerable<PciDev> AllDevices() =>
+        Root is null ? [] : Root.Subtree().SelectMany(b => b.Devices);
+
+    public PciDev? FindDevice(Bdf bdf) => AllDevices().FirstOrDefault(d => d.Bdf == bdf);
+
+    public PciBusNode? FindBus(int number) => Root?.Subtree().FirstOrDefault(b => b.Number == number);
+
+    public byte Read8(PciDev d, int off) => Cfg.Read8(d.Bdf, off);
+    public ushort Read16(PciDev d, int off) => Cfg.Read16(d.Bdf, off);
+    public uint Read32(PciDev d, int off) => Cfg.Read32(d.Bdf, off);
+    public void Write16(PciDev d, int off, ushort v) => Cfg.Write16(d.Bdf, off, v);
+    public void Write32(PciDev d, int off, uint v) => Cfg.Write32(d.Bdf, off, v);
+    public void Write8(PciDev d, int off, byte v) => Cfg.Write8(d.Bdf, off, v);
+
+    /// <summary>pci_resource_name.</summary>
+    public static string ResName(PciDev dev, int i) => i switch
+    {
+        < PciDev.RomResource => $"BAR {i}",
+        PciDev.RomResource => "ROM",
+        < PciDev.BridgeResources => $"VF BAR {i - PciDev.RomResource - 1}",
+        _ when dev.IsBridge && i <= PciDev.BridgePrefWindow => "bridge window",
+        _ => "unknown",
+    };
+
+    /// <summary>pci_find_capability: walk the conventional capability list.</summary>
+    public int FindCapability(PciDev d, byte id)
+    {
+        const int statusCapList = 0x10;
+        const int maxCaps = 48;
+        if ((Read16(d, CommonHeader.Status.Offset) & statusCapList) == 0) return 0;
+        var pos = Read8(d, CommonHeader.CapabilityList.Offset) & 0xfc;
+        for (var ttl = 0; pos >= CommonHeader.Size && ttl < maxCaps; ttl++)
+        {
+            var hdr = Read16(d, pos);
+            if ((hdr & 0xff) == id) return pos;
+            pos = (hdr >> 8) & 0xfc;
+        }
+        return 0;
+    }
+
+    /// <summary>pci_find_ext_capability.</summary>
+    public int FindExtCapability(PciDev d, ushort id)
+    {
+        const int maxExt = 480;
+        if (Cfg.AddressableSize <= ConfigSpace.ConventionalSize || d.Bus.NoExtCfg || !d.IsPcie) return 0;
+        var pos = ExtCapabilityId.ExtendedStart;
+        for (var ttl = 0; pos >= ExtCapabilityId.ExtendedStart && ttl < maxExt; ttl++)
+        {
+            var hdr = Read32(d, pos);
+            if (hdr is 0 or uint.MaxValue) return 0;
+            if ((hdr & 0xffff) == id) return pos;
+            pos = (int)(hdr >> 20) & 0xffc;
+        }
+        return 0;
+    }
+
+    internal void SetRoot(PciBusNode root) => Root = root;
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using PciEmu.Core;
+using PciEmu.Os.Model;
+using PciEmu.Os.Resources;
+
+namespace PciEmu.Os;
+
+/// <summary>drivers/pci/probe.c: bus and device scanning.</summary>
+internal sealed partial class PciCore
+{
+    private const int PcieFlagsOffset = 2;
+    private const int PcieTypeShift = 4;
+    private const int PcieTypeMask = 0xf;
+    private const ushort PcieFlagsSlot = 0x0100;
+    public const int PcieSltCapOffset = 0x14;
+    public const int PcieLnkCapOffset = 0x0c;
+    public const int PcieSltCap2Offset = 0x34;
+    public const uint SltCapHpc = 1 << 6;
+    private const ushort ExtCapIdAer = 0x0001;
+
+    /// <summary>acpi_pci_root_create + pci_create_root_bus: register the apertures, then pci_scan_child_bus.</summary>
+    public PciBusNode ScanRootBus()
+    {
+        var root = new PciBusNode(0, null, null);
+        root.Busn.End = (ulong)Facts.BusEnd;
+        SetRoot(root);
+        AcpiphpEnumerateSlots(root);
+        foreach (var w in Facts.RootWindows)
+        {
+            var r = new Resource($"PCI Bus {root.Name}", w.Start, w.End, w.Type | ResFlags.Window);
+            root.RootWindows.Add(r);
+            ResourceTree.RequestConflict(w.Type == ResFlags.Io ? IoPortRoot : IoMemRoot, r);
+            Log.Bus(root, $"root bus resource {r}");
+        }
+        Log.Bus(root, $"root bus resource {root.Busn}");
+        ScanChildBusExtend(root, 0);
+        return root;
+    }
+
+    /// <summary>pci_scan_child_bus_extend.</summary>
+    public int ScanChildBusExtend(PciBusNode bus, int availableBuses)
+    {
+        var max = bus.Number;
+        for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << 3);
+        PcibiosFixupBus(bus);
+        var usedBuses = 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var d in bus.Devices.Where(d => d.IsBridge).ToArray())
+            {
+                var cmax = max;
+                max = ScanBridgeExtend(bus, d, max, pass == 0 ? 0 : Math.Max(0, availableBuses - usedBuses), pass);
+                usedBuses += max > cmax ? max - cmax : 1;
+            }
+        }
+        return max;
+    }
+
+    /// <summary>pci_scan_slot: function 0, then 1..7 only when function 0 says multi-function.</summary>
+    public List<PciDev> ScanSlot(PciBusNode bus, int devfn)
+    {
+        var found = new List<PciDev>();
+        if (bus.Self is { IsPcieDownstreamPort: true } && devfn > 0) return found;
+        for (var fn = 0; fn < Bdf.FunctionCount; fn++)
+        {
+            var bdf = Bdf.FromDevFn(bus.Number, devfn + fn);
+            if (bus.Devices.Any(d => d.Bdf == bdf))
+            {
+                if (fn == 0 && !bus.Devices.First(d => d.Bdf == bdf).Multifunction) break;
+                continue;
+            }
+            var dev = ScanDevice(bus, bdf);
+            if (dev is null)
+            {
+                if (fn == 0) break;
+                continue;
+            }
+            found.Add(dev);
+            if (fn == 0 && !dev.Multifunction) break;
+        }
+        return found;
+    }
+
+    /// <summary>pci_scan_device + pci_setup_device + pci_device_add (header fixups).</summary>
+    private PciDev? ScanDevice(PciBusNode bus, Bdf bdf)
+    {
+        var id = Cfg.Read32(bdf, CommonHeader.VendorId.Offset);
+        if (id is uint.MaxValue or 0 or 0xffff or 0xffff0000) return null;
+        var dev = new PciDev(bdf, bus) { Vendor = (ushort)id, Device = (ushort)(id >> 16) };
+        var hdr = Read8(dev, CommonHeader.HeaderType.Offset);
+        dev.HdrType = (byte)(hdr & CommonHeader.HeaderTypeMask);
+        dev.Multifunction = (hdr & CommonHeader.HeaderTypeMultifunction) != 0;
+        dev.Class = Read32(dev, CommonHeader.Revision.Offset) >> 8;
+        SetPciePortType(dev);
+        Log.Dev(dev, HeaderLine(dev));
+        if (dev.IsBridge)
+        {
+            dev.Transparent = (dev.Class & 0xff) == 1;
+            dev.RomBaseReg = Type1Header.RomAddress.Offset;
+            ReadBases(dev, Type1Header.BarCount, Type1Header.RomAddress.Offset);
+            ReadBridgeWindows(dev);
+            SetPcieHotplugBridge(dev);
+        }
+        else
+        {
+            dev.RomBaseReg = Type0Header.RomAddress.Offset;
+            ReadBases(dev, Type0Header.BarCount, Type0Header.RomAddress.Offset);
+            LegacyIdeQuirk(dev);
+        }
+        dev.ShpcCap = FindCapability(dev, CapabilityId.Shpc);
+        bus.Devices.Add(dev);
+        dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
+        ConfigureExtendedTags(dev);
+        HeaderQuirks(dev);
+        return dev;
+    }
+
+    private string HeaderLine(PciDev dev)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"[{dev.Vendor:x4}:{dev.Device:x4}] type {dev.HdrType:x2} class 0x{dev.Class:x6}");
+        return Is612 ? $"{line} {PciTypeString(dev)}" : line;
+    }
+
+    /// <summary>pci_type_str (6.8+).</summary>
+    private static string PciTypeString(PciDev dev) => dev.PcieType switch
+    {
+        PcieType.None => dev.HdrType switch
+        {
+            CommonHeader.HeaderTypeNormal => "conventional PCI endpoint",
+            CommonHeader.HeaderTypeBridge => "conventional PCI bridge",
+            2 => "CardBus bridge",
+            _ => "conventional PCI",
+        },
+        PcieType.Endpoint => "PCIe Endpoint",
+        PcieType.LegacyEndpoint => "PCIe Legacy Endpoint",
+        PcieType.RootPort => "PCIe Root Port",
+        PcieType.UpstreamPort => "PCIe Switch Upstream Port",
+        PcieType.DownstreamPort => "PCIe Switch Downstream Port",
+        PcieType.PcieToPciBridge => "PCIe to PCI/PCI-X bridge",
+        PcieType.PciToPcieBridge => "PCI/PCI-X to PCIe bridge",
+        PcieType.RcIntegratedEndpoint => "PCIe Root Complex Integrated Endpoint",
+        PcieType.RcEventCollector => "PCIe Root Complex Event Collector",
+        _ => "PCIe unknown",
+    };
+
+    /// <summary>set_pcie_port_type.</summary>
+    private void SetPciePortType(PciDev dev)
+    {
+        dev.PcieCap = FindCapability(dev, CapabilityId.Express);
+        if (dev.PcieCap == 0) return;
+        var flags = Read16(dev, dev.PcieCap + PcieFlagsOffset);
+        dev.PcieType = (PcieType)((flags >> PcieTypeShift) & PcieTypeMask);
+    }
+
+    /// <summary>set_pcie_hotplug_bridge: Slot Capabilities HPC.</summary>
+    private void SetPcieHotplugBridge(PciDev dev)
+    {
+        if (dev.PcieCap == 0) return;
+        if ((Read16(dev, dev.PcieCap + PcieFlagsOffset) & PcieFlagsSlot) == 0) return;
+        if ((Read32(dev, dev.PcieCap + PcieSltCapOffset) & SltCapHpc) != 0) dev.IsHotplugBridge = true;
+    }
+
+    /// <summary>pci_configure_extended_tags (from pci_configure_device): enable 8-bit tags where DevCap offers them.</summary>
+    private void ConfigureExtendedTags(PciDev dev)
+    {
+        const int devCap = 0x04;
+        const int devCtl = 0x08;
+        const uint devCapExtTag = 1 << 5;
+        const ushort devCtlExtTag = 1 << 8;
+        if (dev.PcieCap == 0 || (Read32(dev, dev.PcieCap + devCap) & devCapExtTag) == 0) return;
+        var ctl = Read16(dev, dev.PcieCap + devCtl);
+        if ((ctl & devCtlExtTag) != 0) return;
+        Log.Dev(dev, "enabling Extended Tags");
+        Write16(dev, dev.PcieCap + devCtl, (ushort)(ctl | devCtlExtTag));
+    }
+
+    /// <summary>pci_scan_bridge_extend: firmware-numbered bridges in pass 0, the rest numbered in pass 1.</summary>
+    private int ScanBridgeExtend(PciBusNode bus, PciDev dev, int max, int available, int pass)
+    {
+        var buses = Read32(dev, Type1Header.PrimaryBus.Offset);
+        var primary = (int)(buses & 0xff);
+        var secondary = (int)((buses >> 8) & 0xff);
+        var subordinate = (int)((buses >> 16) & 0xff);
+        var broken = pass == 0 && (primary != bus.Number || secondary <= bus.Number || secondary > subordinate);
+        if (broken && (secondary != 0 || subordinate != 0))
+            Log.Dev(dev, $"bridge configuration invalid ([bus {secondary:x2}-{subordinate:x2}]), reconfiguring");
+        if ((secondary != 0 || subordinate != 0) && !broken)
+        {
+            if (pass != 0) return max;
+            var child = FindBus(secondary) ?? AddNewBus(bus, dev, secondary, (ulong)subordinate);
+            var cmax = ScanChildBusExtend(child, subordinate - secondary);
+            if (cmax > subordinate) Log.Dev(dev, $"bridge has subordinate {subordinate:x2} but max busn {cmax:x2}");
+            return Math.Max(max, subordinate);
+        }
+        if (pass == 0)
+        {
+            if (broken) Write32(dev, Type1Header.PrimaryBus.Offset, buses & 0xff000000);
+            return max;
+        }
+        return NumberNewBridge(bus, dev, max, available);
+    }
+
+    /// <summary>pci_scan_bridge_extend pass 1: give a bridge max+1 and the parent's remaining range, then shrink.</summary>
+    private int NumberNewBridge(PciBusNode bus, PciDev dev, int max, int available)
+    {
+        var next = max + 1;
+        if (next > (int)bus.Busn.End)
+        {
+            Log.Dev(dev, "No bus number available for hot-added bridge");
+            return max;
+        }
+        var child = AddNewBus(bus, dev, next, bus.Busn.End);
+        var sub = (uint)bus.Busn.End;
+        Write32(dev, Type1Header.PrimaryBus.Offset,
+            (Read32(dev, Type1Header.PrimaryBus.Offset) & 0xff000000) | (uint)bus.Number | ((uint)next << 8) | (sub << 16));
+        var cmax = ScanChildBusExtend(child, available);
+        if (dev.IsHotplugBridge) cmax = Math.Max(cmax, Math.Min((int)bus.Busn.End, next + Math.Max(available, Options.HpBusSize - 1)));
+        child.Busn.End = (ulong)cmax;
+        Write8(dev, Type1Header.SubordinateBus.Offset, (byte)cmax);
+        return cmax;
+    }
+
+    /// <summary>pci_add_new_bus / pci_alloc_child_bus: the child bus, its ext-config check and pcibios_add_bus.</summary>
+    private PciBusNode AddNewBus(PciBusNode parent, PciDev bridge, int number, ulong end)
+    {
+        var child = new PciBusNode(number, bridge, parent) { NoExtCfg = parent.NoExtCfg };
+        child.Busn.End = end;
+        for (var i = PciDev.BridgeIoWindow; i <= PciDev.BridgePrefWindow; i++) bridge.Resources[i].Name = $"PCI Bus {child.Name}";
+        child.BridgeCtl = Read16(bridge, Type1Header.BridgeControl.Offset);
+        bridge.Subordinate = child;
+        if (!BridgeChildExtCfgAccessible(bridge))
+        {
+            child.NoExtCfg = true;
+            Log.Bus(child, "extended config space not accessible");
+        }
+        AcpiphpEnumerateSlots(child);
+        parent.Children.Add(child);
+        return child;
+    }
+
+    /// <summary>pci_bridge_child_ext_cfg_accessible: PCIe ports yes; conventional and PCIe-to-PCI bridges no.</summary>
+    private static bool BridgeChildExtCfgAccessible(PciDev bridge) =>
+        bridge.PcieType is PcieType.RootPort or PcieType.UpstreamPort or PcieType.DownstreamPort;
+}
