@@ -1,4 +1,3 @@
-using PciEmu.Scenarios.Topology;
 using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests.Support;
@@ -27,8 +26,8 @@ public static class ConformanceRunner
     public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c)
     {
         var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
-        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(DevicesCatalog.Instance);
-        foreach (var arg in c.DeviceArgs) builder.AddDevice(WithPlainAddr(DeviceLineParser.Parse(arg)));
+        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(new ConformanceCatalog());
+        foreach (var arg in c.DeviceArgs) builder.AddDevice(ConformanceCase.ParseDevice(arg));
         var machine = builder.Build();
         // qemu_system_reset(SHUTDOWN_CAUSE_NONE) runs once after machine creation, before the firmware: it is when
         // pcie_cap_slot_reset powers populated slots. MachineBuilder.Build does not do it (yet), so the harness does.
@@ -37,13 +36,4 @@ public static class ConformanceRunner
         return (machine, SeaBiosFirmware.Run(env));
     }
 
-    /// <summary>
-    /// Harness workaround: QEMU's set_pci_devfn parses with strtoul(…, 16), which accepts a "0x" prefix
-    /// (the recorded cases use addr=0x2.0); QemuValues.ParseDevFn does not yet, so the prefix is dropped here.
-    /// </summary>
-    private static DeviceRequest WithPlainAddr(DeviceRequest r) => r with
-    {
-        Properties = r.Properties.Select(p => p.Key == "addr" && p.Value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? new KeyValuePair<string, string>(p.Key, p.Value[2..]) : p).ToArray(),
-    };
 }
