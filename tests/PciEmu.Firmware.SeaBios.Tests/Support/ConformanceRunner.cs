@@ -23,7 +23,7 @@ public sealed class FwCfgWithTableLoader(IFwCfg inner) : IFwCfg
 /// <summary>Builds the recorded machine on PciEmu.Platform and runs the port against it.</summary>
 public static class ConformanceRunner
 {
-    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c)
+    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c, SeaBiosOptions? options = null)
     {
         var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
         var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(new ConformanceCatalog());
@@ -33,7 +33,7 @@ public static class ConformanceRunner
         // pcie_cap_slot_reset powers populated slots. MachineBuilder.Build does not do it (yet), so the harness does.
         machine.Reset();
         var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
-        return (machine, SeaBiosFirmware.Run(env));
+        return (machine, SeaBiosFirmware.Run(env, options));
     }
 
 }
