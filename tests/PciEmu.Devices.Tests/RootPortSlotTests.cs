@@ -198,6 +198,7 @@ public sealed class RootPortSlotTests
     {
         var rp = Port(",power_controller_present=off");
         Assert.Equal(0x0bf9u, rp.Config.GetWriteMask(SltCtl, 2));
+        Assert.Equal(PcieCap.SltCtlAttnIndOff, Read16(rp, SltCtl));
         Assert.True(rp.SecondaryPowered);
         Assert.Equal(0x00020079u, rp.ReadConfig(P + PcieCap.SltCap, 4));
     }

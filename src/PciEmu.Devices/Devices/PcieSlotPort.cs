@@ -72,7 +72,7 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         b.Rw1c(ExpCap + PcieCap.SltSta, 2, PcieCap.HotplugEventsSupported);
     }
 
-    /// <summary>pcie_cap_slot_reset.</summary>
+    /// <summary>pcie_cap_slot_reset: without a power controller the power indicator field is left cleared.</summary>
     protected void SlotReset()
     {
         var c = Config;
@@ -84,10 +84,6 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
             var populated = _children.ContainsKey(0);
             ctl = populated ? ctl & ~PcieCap.SltCtlPcc : ctl | PcieCap.SltCtlPcc;
             ctl |= populated ? PcieCap.SltCtlPwrIndOn : PcieCap.SltCtlPwrIndOff;
-        }
-        else
-        {
-            ctl |= PcieCap.SltCtlPwrIndOff;
         }
         c.SetWord(at, (ushort)ctl);
         var sta = c.GetWord(ExpCap + PcieCap.SltSta) & ~(PcieCap.SltStaEis | PcieCap.SltStaCc | PcieCap.SltStaPdc | PcieCap.SltStaAbp);
