@@ -248,3 +248,18 @@ public sealed class PcieChassisTests
         chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b"));
     }
 }
+
+/// <summary>ioh3420 (2.5 GT/s, no DLLLARC) still reports DLLLA for a conventional child (x-pcie-lnksta-dllla).</summary>
+public sealed class Ioh3420SlotTests
+{
+    [Fact]
+    public void ColdPlug_Native_SetsDllla()
+    {
+        var rp = (Ioh3420)TestDevices.Catalog("ioh3420,id=r,chassis=9");
+        rp.Realize();
+        var child = TestDevices.Realized("pci-testdev");
+        rp.PlugChild(0, child, hotplugged: false);
+        rp.Reset();
+        Assert.Equal(0x2011u, rp.ReadConfig(Ioh3420.ExpOffset + PcieCap.LnkSta, 2));
+    }
+}

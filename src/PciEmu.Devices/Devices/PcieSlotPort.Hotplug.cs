@@ -67,11 +67,11 @@ public abstract partial class PcieSlotPort
         }
         else if (!hotplugged)
         {
-            SetPresence(child);
+            SetPresence();
         }
         else if (_children.ContainsKey(0))
         {
-            SetPresence(child);
+            SetPresence();
             SlotEvent(PcieCap.SltStaPdc | PcieCap.SltStaAbp);
         }
         child.HasPower = SecondaryPowered;

@@ -219,12 +219,15 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         c.SetWord(ExpCap + PcieCap.SltSta, (ushort)(c.GetWord(ExpCap + PcieCap.SltSta) | PcieCap.SltStaPdc));
     }
 
-    private void SetPresence(PciFunction child)
+    /// <summary>
+    /// PDS, and DLLLA when the child has QEMU_PCIE_LNKSTA_DLLLA (the x-pcie-lnksta-dllla property every PCI device
+    /// has, default on) or the port's LNKCAP has DLLLARC: i.e. always, for the modelled devices.
+    /// </summary>
+    private void SetPresence()
     {
         var c = Config;
         c.SetWord(ExpCap + PcieCap.SltSta, (ushort)(c.GetWord(ExpCap + PcieCap.SltSta) | PcieCap.SltStaPds));
-        if (child.IsExpress || (c.GetLong(ExpCap + PcieCap.LnkCap) & PcieCap.LnkCapDllLarc) != 0)
-            c.SetWord(ExpCap + PcieCap.LnkSta, (ushort)(c.GetWord(ExpCap + PcieCap.LnkSta) | PcieCap.LnkStaDllla));
+        c.SetWord(ExpCap + PcieCap.LnkSta, (ushort)(c.GetWord(ExpCap + PcieCap.LnkSta) | PcieCap.LnkStaDllla));
     }
 
     private void ClearDllla()
