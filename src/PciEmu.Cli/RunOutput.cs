@@ -119,10 +119,10 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
     }
 
     /// <summary>"01:00.0 pci-testdev (hp0)" for profiles.</summary>
-    public static string DeviceLabel(PciSnapshot snapshot, Bdf bdf)
+    public static string? DeviceLabel(PciSnapshot snapshot, Bdf bdf)
     {
         var f = Find(snapshot.Root, bdf);
-        return f is null ? bdf.ToString() : $"{bdf} {f.Driver}{(f.QdevId is { } id ? $" ({id})" : string.Empty)}";
+        return f is null ? null : $"{bdf} {f.Driver}{(f.QdevId is { } id ? $" ({id})" : string.Empty)}";
     }
 
     private static FunctionSnapshot? Find(BusSnapshot bus, Bdf bdf)
