@@ -29,6 +29,12 @@ internal sealed class PciConfig(SeaBiosEnvironment env, DebugLog log)
     public void pci_config_writew(int bdf, int addr, ushort val) => _current.Write16(B(bdf), addr, val);
     public void pci_config_writeb(int bdf, int addr, byte val) => _current.Write8(B(bdf), addr, val);
 
+    /// <summary>pci_ioconfig_*: always CF8/CFC, whatever mmconfig says (used before the heap and mmconfig exist).</summary>
+    public uint pci_ioconfig_readl(int bdf, int addr) => env.Cf8Cfc.Read32(B(bdf), addr);
+    public ushort pci_ioconfig_readw(int bdf, int addr) => env.Cf8Cfc.Read16(B(bdf), addr);
+    public byte pci_ioconfig_readb(int bdf, int addr) => env.Cf8Cfc.Read8(B(bdf), addr);
+    public void pci_ioconfig_writel(int bdf, int addr, uint val) => env.Cf8Cfc.Write32(B(bdf), addr, val);
+
     /// <summary>pci_config_maskw: read, clear <paramref name="off"/>, set <paramref name="on"/>, write (always).</summary>
     public void pci_config_maskw(int bdf, int addr, ushort off, ushort on)
     {
@@ -76,6 +82,29 @@ internal sealed class PciConfig(SeaBiosEnvironment env, DebugLog log)
             if (v != 0x0000 && v != 0xffff) return bdf; // Device is present.
             bdf += pci_bdf_to_fn(bdf) == 0 ? 8 : 1;
         }
+    }
+
+    /// <summary>pci_ioconfig_next: <see cref="pci_next"/> over CF8/CFC only.</summary>
+    public int pci_ioconfig_next(int bdf, int bus)
+    {
+        if (pci_bdf_to_fn(bdf) == 0 && (pci_ioconfig_readb(bdf, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MULTI_FUNCTION) == 0)
+            bdf += 8;
+        else
+            bdf += 1;
+        for (;;)
+        {
+            if (pci_bdf_to_bus(bdf) != bus || bdf > 0xffff) return -1;
+            var v = pci_ioconfig_readw(bdf, PCI_VENDOR_ID);
+            if (v != 0x0000 && v != 0xffff) return bdf;
+            bdf += pci_bdf_to_fn(bdf) == 0 ? 8 : 1;
+        }
+    }
+
+    /// <summary>pci_ioconfig_foreachbdf(BDF, BUS).</summary>
+    public IEnumerable<int> ForEachIoconfigBdf(int bus)
+    {
+        for (var bdf = pci_ioconfig_next((bus << 8) - 1, bus); bdf >= 0; bdf = pci_ioconfig_next(bdf, bus))
+            yield return bdf;
     }
 
     /// <summary>foreachbdf(BDF, BUS).</summary>

@@ -73,7 +73,7 @@ internal sealed class PciDevices(PciConfig pci, DebugLog log, FwCfgReader romfil
                 dev.prog_if = (byte)(classrev >> 8);
                 dev.revision = (byte)classrev;
                 dev.header_type = pci.pci_config_readb(bdf, PCI_HEADER_TYPE);
-                var v = (byte)(dev.header_type & 0x7f);
+                var v = (byte)(dev.header_type & PCI_HEADER_TYPE_MASK);
                 if (v is PCI_HEADER_TYPE_BRIDGE or PCI_HEADER_TYPE_CARDBUS)
                 {
                     var secbus = pci.pci_config_readb(bdf, PCI_SECONDARY_BUS);

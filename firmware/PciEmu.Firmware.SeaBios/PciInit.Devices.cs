@@ -69,7 +69,7 @@ internal sealed partial class PciInit
         mch_isa_lpc_setup(bdf);
         _e820.Add(ICH9_LPC_RCBA_ADDR, ICH9_LPC_RCBA_SIZE, E820Type.Reserved);
 
-        acpi_pm1a_cnt = (ushort)(acpi_pm_base + 0x04);
+        acpi_pm1a_cnt = (ushort)(acpi_pm_base + ACPI_PM1A_CNT_OFFSET);
         pmtimer_setup((ushort)(acpi_pm_base + ACPI_PM_TMR_OFFSET));
     }
 
@@ -113,7 +113,7 @@ internal sealed partial class PciInit
         PiixPmBDF = pci.bdf;
         piix4_pm_config_setup(pci.bdf);
 
-        acpi_pm1a_cnt = (ushort)(acpi_pm_base + 0x04);
+        acpi_pm1a_cnt = (ushort)(acpi_pm_base + ACPI_PM1A_CNT_OFFSET);
         pmtimer_setup((ushort)(acpi_pm_base + ACPI_PM_TMR_OFFSET));
     }
 

@@ -42,8 +42,8 @@ internal sealed partial class PciInit
     /// <summary>i440fx_mem_addr_setup.</summary>
     private void i440fx_mem_addr_setup(PciDevice dev)
     {
-        if (RamSize <= 0x80000000) pcimem_start = 0x80000000;
-        else if (RamSize <= 0xc0000000) pcimem_start = 0xc0000000;
+        if (RamSize <= I440FX_PCIMEM_START_2G) pcimem_start = I440FX_PCIMEM_START_2G;
+        else if (RamSize <= I440FX_PCIMEM_START_3G) pcimem_start = I440FX_PCIMEM_START_3G;
 
         pci_slot_get_irq = piix_pci_slot_get_irq;
     }
@@ -77,7 +77,7 @@ internal sealed partial class PciInit
         pci_slot_get_irq = mch_pci_slot_get_irq;
 
         // setup io address space
-        pci_io_low_end = acpi_pm_base < 0x1000 ? PCI_IO_LOW_END_Q35 : acpi_pm_base;
+        pci_io_low_end = acpi_pm_base < ACPI_PM_BASE_LOW_LIMIT ? PCI_IO_LOW_END_Q35 : acpi_pm_base;
     }
 
     /// <summary>pci_platform_tbl.</summary>

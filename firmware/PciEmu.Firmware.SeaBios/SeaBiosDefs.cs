@@ -21,6 +21,7 @@ internal static class SeaBiosDefs
     public const byte PCI_HEADER_TYPE_BRIDGE = 1;
     public const byte PCI_HEADER_TYPE_CARDBUS = 2;
     public const byte PCI_HEADER_TYPE_MULTI_FUNCTION = 0x80;
+    public const byte PCI_HEADER_TYPE_MASK = 0x7f; // pci_probe_devices: header_type & 0x7f
     public const int PCI_BASE_ADDRESS_0 = 0x10;
     public const uint PCI_BASE_ADDRESS_SPACE_IO = 0x01;
     public const uint PCI_BASE_ADDRESS_MEM_TYPE_MASK = 0x06;
@@ -33,6 +34,8 @@ internal static class SeaBiosDefs
     public const int PCI_CAPABILITY_LIST = 0x34;
     public const int PCI_INTERRUPT_LINE = 0x3c;
     public const int PCI_INTERRUPT_PIN = 0x3d;
+    public const int PCI_SUBSYSTEM_VENDOR_ID = 0x2c;
+    public const int PCI_SUBSYSTEM_ID = 0x2e;
 
     // --- pci_regs.h: type-1 header ---
     public const int PCI_PRIMARY_BUS = 0x18;
@@ -118,7 +121,10 @@ internal static class SeaBiosDefs
     public const int ICH9_SMB_HOSTC = 0x40;
     public const byte ICH9_SMB_HOSTC_HST_EN = 0x01;
 
+    public const int Q35_HOST_BRIDGE_PAM0 = 0x90;
+
     // --- dev-piix.h ---
+    public const int I440FX_PAM0 = 0x59;
     public const int PIIX_PIRQRC = 0x60; // piix_isa_bridge_setup: pci_config_writeb(bdf, 0x60 + i, irq)
     public const int PIIX_PMBASE = 0x40;
     public const int PIIX_PMREGMISC = 0x80;
@@ -189,13 +195,27 @@ internal static class SeaBiosDefs
     public const ulong GiB4 = 0x100000000UL;
     public const ulong HugePage1G = 1UL << 30;
     public const ulong PCI_IO_LOW_END_DEFAULT = 0xa000;
+    public const ulong I440FX_PCIMEM_START_2G = 0x80000000; // i440fx_mem_addr_setup
+    public const ulong I440FX_PCIMEM_START_3G = 0xc0000000;
+    public const ushort ACPI_PM_BASE_LOW_LIMIT = 0x1000; // mch_mem_addr_setup: "if (acpi_pm_base < 0x1000)"
     public const ulong PCI_IO_LOW_END_Q35 = 0x10000;
 
     // --- paravirt.c ---
     public const ushort PORT_ACPI_PM_BASE = 0xb000;
     public const ushort QEMU_ACPI_PM_BASE = 0x0600; // when etc/table-loader exists
+    public const ushort ACPI_PM1A_CNT_OFFSET = 0x04;
     public const ushort ACPI_PM_TMR_OFFSET = 0x08;
     public const ushort ACPI_PM_SMB_OFFSET = 0x100;
+
+    // --- shadow.c (make_bios_writable_intel) ---
+    public const byte PAM_RAM_PRESENT = 0x10;   // "int ram_present = pam[0] & 0x10"
+    public const byte PAM_F_SEGMENT_RW = 0x30;  // "pam[0] = 0x30": 0xf0000-0x100000 read/write RAM
+    public const byte PAM_PAIR_RW = 0x33;       // "pam[i + 1] = 0x33": 0xc0000-0xf0000 read/write RAM
+    public const int PAM_UPPER_REGISTERS = 6;
+
+    // --- paravirt.c (qemu_detect) ---
+    public const ushort QEMU_SUBSYSTEM_VENDOR = 0x1af4; // Red Hat, Inc
+    public const ushort QEMU_SUBSYSTEM_ID = 0x1100;     // Qemu virtual machine
 
     // --- hw/pci.c ---
     public const ushort PORT_PCI_CMD = 0x0cf8;

@@ -8,6 +8,7 @@ public sealed class ConfigSpaceBuilder
 {
     private readonly List<BarDefinition> _bars = [];
     private readonly List<Action<ConfigSpace>> _resetActions = [];
+    private readonly List<ConfigWriteHook> _writeHooks = [];
 
     public ConfigSpaceBuilder(ConfigSpace config, bool isBridge)
     {
@@ -22,6 +23,7 @@ public sealed class ConfigSpaceBuilder
     public IReadOnlyList<BarDefinition> Bars => _bars;
     public ulong RomSize { get; private set; }
     internal IReadOnlyList<Action<ConfigSpace>> ResetActions => _resetActions;
+    internal IReadOnlyList<ConfigWriteHook> WriteHooks => _writeHooks;
 
     public ConfigSpaceBuilder Init(Register r, uint value) => Init(r.Offset, r.Width, value);
 
@@ -134,4 +136,17 @@ public sealed class ConfigSpaceBuilder
         _resetActions.Add(action);
         return this;
     }
+
+    /// <summary>
+    /// A step of the default config write a capability needs (pci_default_write_config's msi_write_config /
+    /// msix_write_config calls): runs after the masked update, before the device's own write hook.
+    /// </summary>
+    public ConfigSpaceBuilder OnGenericWrite(ConfigWriteHook hook)
+    {
+        _writeHooks.Add(hook);
+        return this;
+    }
 }
+
+/// <summary>A generic write step registered by a capability (see <see cref="ConfigSpaceBuilder.OnGenericWrite"/>).</summary>
+public delegate void ConfigWriteHook(ConfigSpace config, in ConfigWrite write);

@@ -26,6 +26,7 @@ public abstract class PciFunction
     private ConfigSpace? _config;
     private IReadOnlyList<BarDefinition> _bars = [];
     private IReadOnlyList<Action<ConfigSpace>> _resetActions = [];
+    private ConfigWriteHook[] _writeHooks = [];
 
     protected PciFunction(PciDeviceOptions? options = null)
     {
@@ -75,6 +76,7 @@ public abstract class PciFunction
         _bars = b.Bars.OrderBy(x => x.Index).ToArray();
         RomSize = b.RomSize;
         _resetActions = b.ResetActions;
+        _writeHooks = [.. b.WriteHooks];
         _config = config;
         Reset();
     }
@@ -139,7 +141,9 @@ public abstract class PciFunction
         var config = Config;
         var old = config.Read(offset, width);
         config.Write(offset, width, value);
-        OnConfigWritten(new ConfigWrite(offset, width, value, old));
+        var w = new ConfigWrite(offset, width, value, old);
+        for (var i = 0; i < _writeHooks.Length; i++) _writeHooks[i](config, w);
+        OnConfigWritten(w);
     }
 
     /// <summary>Side effects of a write, after the default write has been applied.</summary>

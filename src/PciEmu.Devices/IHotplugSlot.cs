@@ -37,6 +37,9 @@ public interface IHotplugSlot
     /// attention button and waits for the guest to power the slot off.</summary>
     void RequestUnplug(int devFn);
 
+    /// <summary>pcie_cap_slot_enable_power: what ACPI hot-plug does to the slot on hot-add (PCC = on).</summary>
+    void EnablePower();
+
     /// <summary>Forgets a child without touching slot registers (the ACPI hot-plug path ejects it).</summary>
     void RemoveChild(int devFn);
 

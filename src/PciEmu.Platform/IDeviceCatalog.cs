@@ -24,18 +24,34 @@ public sealed record DeviceModelInfo
     public IReadOnlyCollection<string> Properties { get; init; } = [];
 }
 
-/// <summary>A native hot-plug slot (a PCIe port's slot registers, or a pci-bridge's SHPC) as the platform drives it.</summary>
-public interface INativeHotplugSlot
+/// <summary>
+/// The slot below a bridge as the platform drives it: a PCIe port's slot registers or a pci-bridge's SHPC. The
+/// platform reports every child it plugs on the secondary bus (cold or hot, any mechanism) and asks for unplugs;
+/// the slot raises <see cref="ChildUnplugged"/> when it detached a child (e.g. the guest powered the slot off).
+/// </summary>
+public interface IBridgeSlot
 {
-    /// <summary>pcie_cap_slot_plug_cb / shpc_device_plug_cb: presence detect, attention, notification.</summary>
-    void Plugged(PciFunction child);
+    /// <summary>The slot accepts hot-plug (SLTCAP.HPC; an SHPC controller is present).</summary>
+    bool HotplugCapable { get; }
 
-    /// <summary>pcie_cap_slot_enable_power: what ACPI hot-plug does to a root port's slot on hot-add (PCC = 0).</summary>
-    void EnablePower();
+    /// <summary>Set by the platform when ACPI PCI hot-plug owns the secondary bus (no PDS on cold plug; power on hot-add).</summary>
+    bool AcpiManaged { get; set; }
 
-    /// <summary>pcie_cap_slot_unplug_request_cb / shpc_device_unplug_request_cb: attention button press.</summary>
-    void UnplugRequested(PciFunction child);
+    /// <summary>pcie_cap_slot_plug_cb / shpc_device_plug_cb (after the function is on the bus); throws QemuException to refuse.</summary>
+    void ChildPlugged(int devFn, PciFunction child, bool hotplugged);
+
+    /// <summary>pcie_cap_slot_unplug_request_cb: attention button, or immediate removal.</summary>
+    void UnplugRequested(int devFn);
+
+    /// <summary>The platform removed a child itself (ACPI eject).</summary>
+    void ChildRemoved(int devFn);
+
+    /// <summary>The slot detached a child; the platform takes it off the bus.</summary>
+    event Action<int>? ChildUnplugged;
 }
+
+/// <summary>Where a device is about to be plugged (virtio picks transitional vs modern-only from it).</summary>
+public readonly record struct PlugTarget(bool BusIsExpress, bool BusIsRoot);
 
 /// <summary>Where the q35 MCH reports its PCIEXBAR (mch_update_pciexbar → pcie_host_mmcfg_update).</summary>
 public interface IEcamWindowSource
@@ -57,14 +73,14 @@ public interface IDeviceCatalog
     /// Creates and configures (not realizes) a function. <paramref name="properties"/> holds the device's own
     /// properties (globals first, then -device values); value errors are thrown as <see cref="QemuException"/>.
     /// </summary>
-    PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options);
+    PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options, PlugTarget target);
 
-    /// <summary>The native hot-plug slot below a bridge, if the model has one.</summary>
-    INativeHotplugSlot? GetHotplugSlot(PciBridgeFunction bridge) => null;
+    /// <summary>The machine's fixed chipset functions (devfn, function), or null to create them one by one by name.</summary>
+    IReadOnlyList<(int DevFn, PciFunction Function)>? CreateChipset(MachineKind kind, ulong ramSize) => null;
+
+    /// <summary>The slot below a bridge, if the model has one.</summary>
+    IBridgeSlot? GetSlot(PciBridgeFunction bridge) => null;
 
     /// <summary>The ECAM window source of a host bridge (q35 MCH), if it is one.</summary>
     IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => null;
-
-    /// <summary>Whether a root port / bridge was created with hot-plug enabled (pcie-root-port hotplug=off).</summary>
-    bool IsSlotHotplugCapable(PciBridgeFunction bridge) => true;
 }

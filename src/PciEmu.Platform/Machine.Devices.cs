@@ -21,39 +21,50 @@ public sealed partial class Machine
         ("mch", 0, 0, false), ("ICH9-LPC", 0x1f, 0, true), ("ich9-ahci", 0x1f, 2, false), ("ICH9-SMB", 0x1f, 3, false),
     ];
 
+    /// <summary>qbus_init_internal's automatic_ids per bus class: anonymous secondary buses are "pci.N" / "pcie.N".</summary>
+    private int _nextPciBusId;
+    private int _nextPcieBusId;
+
     /// <summary>pc_init1 / pc_q35_init: host bridge, southbridge functions (fixed addresses, not user-creatable).</summary>
     private void CreateDefaultDevices()
     {
-        var defaults = Type.Kind == MachineKind.Pc ? PcDefaults : Q35Defaults;
-        foreach (var (driver, slot, fn, mf) in defaults)
+        // pc's root bus takes the automatic name pci.0; q35 names its root pcie.0 explicitly.
+        if (Type.Kind == MachineKind.Pc) _nextPciBusId = 1;
+        var chipset = _catalog.CreateChipset(Type.Kind, Memory.RamSize);
+        if (chipset is null)
         {
-            var props = new Dictionary<string, string>(StringComparer.Ordinal);
-            var known = _catalog.Find(driver)?.Properties;
-            foreach (var g in Globals.For(driver))
+            var defaults = Type.Kind == MachineKind.Pc ? PcDefaults : Q35Defaults;
+            var list = new List<(int, PciFunction)>();
+            foreach (var (driver, slot, fn, mf) in defaults)
             {
-                if (known is not null && known.Contains(g.Property)) props[g.Property] = g.Value;
+                if (_catalog.Find(driver) is null)
+                    throw new InvalidOperationException($"the device catalog has no model for the machine's '{driver}'");
+                var props = new Dictionary<string, string>(StringComparer.Ordinal);
+                list.Add(((slot << SlotShift) | fn, _catalog.Create(driver, props, new PciDeviceOptions { Multifunction = mf }, new PlugTarget(!IsPc, true))));
             }
-            var f = CreateFunction(driver, props, new PciDeviceOptions { Multifunction = mf });
-            _hierarchy.Root.Plug((slot << SlotShift) | fn, f);
-            if (slot == 0 && fn == 0) AttachEcamSource(f);
+            chipset = list;
+        }
+        foreach (var (devFn, f) in chipset)
+        {
+            _hierarchy.Root.Plug(devFn, f);
+            if (devFn == 0) AttachEcamSource(f);
         }
     }
 
-    private PciFunction CreateFunction(string driver, IReadOnlyDictionary<string, string> props, PciDeviceOptions options)
+    private bool IsPc => Type.Kind == MachineKind.Pc;
+
+    /// <summary>pci_bridge_initfn: the secondary bus is named after the bridge's id, else automatically.</summary>
+    private string SecondaryBusName(PciBridgeFunction bridge)
     {
-        if (_catalog.Find(driver) is null)
-            throw new InvalidOperationException($"the device catalog has no model for the machine's '{driver}'");
-        return _catalog.Create(driver, props, options);
+        if (!string.IsNullOrEmpty(bridge.Id)) return bridge.Id;
+        return bridge.SecondaryIsExpress ? $"pcie.{_nextPcieBusId++}" : $"pci.{_nextPciBusId++}";
     }
 
     /// <summary>Cold-plugs a -device (qdev_device_add before machine-done).</summary>
     public PlacedDevice AddDevice(DeviceRequest request)
     {
         if (_machineDone) throw new InvalidOperationException("cold plug after machine-done: use DeviceAdd");
-        var placed = Place(request, hotplug: false);
-        var bus = _hierarchy.FindBusByName(placed.BusName)!;
-        NotifySlot(bus, placed.DevFn, HotplugMechanismFor(bus));
-        return placed;
+        return Place(request, hotplug: false);
     }
 
     /// <summary>
@@ -77,10 +88,20 @@ public sealed partial class Machine
             throw new QemuException($"Bus '{bus.Name}' does not support hotplugging");
 
         var (props, options, devfn) = ApplyProperties(request, info);
-        var function = _catalog.Create(driver, props, options);
+        var function = _catalog.Create(driver, props, options, new PlugTarget(bus.IsExpress, bus.IsRoot));
         devfn = RegisterDevFn(bus, devfn, driver, options.Multifunction, hotplug);
         function.Hotplugged = hotplug;
-        bus.Plug(devfn, function, function is PciBridgeFunction ? request.Id : null);
+        var secondary = bus.Plug(devfn, function, function is PciBridgeFunction b ? SecondaryBusName(b) : null);
+        try
+        {
+            if (bus.ParentBridge is { } parent && _slots.TryGetValue(parent, out var slot)) slot.ChildPlugged(devfn, function, hotplug);
+        }
+        catch (QemuException)
+        {
+            bus.Unplug(devfn);
+            throw;
+        }
+        if (function is PciBridgeFunction bridge && secondary is not null) AttachSlot(bridge, secondary);
         if (request.Id is { } newId) _ids.Add(newId);
         return new PlacedDevice(driver, request.Id, bus.Name, devfn);
     }

@@ -21,6 +21,7 @@ public sealed record HotplugNotification(HotplugEventKind Kind, HotplugMechanism
 public sealed partial class Machine
 {
     private readonly Dictionary<PciBus, int> _bsel = [];
+    private readonly Dictionary<PciBridgeFunction, IBridgeSlot> _slots = [];
     private bool _machineDone;
 
     /// <summary>Raised for every hot-plug event the platform signals.</summary>
@@ -51,6 +52,18 @@ public sealed partial class Machine
         }
     }
 
+    /// <summary>
+    /// A new bridge's slot: ACPI takes the secondary bus of cold-plugged bridges when bridge hot-plug is on
+    /// (acpi_pcihp_device_plug_cb overrides the hot-plug handler); the slot reports children it detaches.
+    /// </summary>
+    private void AttachSlot(PciBridgeFunction bridge, PciBus secondary)
+    {
+        if (_catalog.GetSlot(bridge) is not { } slot) return;
+        _slots[bridge] = slot;
+        slot.AcpiManaged = Acpi.AcpiBridgeHotplug && !bridge.Hotplugged && slot.HotplugCapable;
+        slot.ChildUnplugged += devFn => CompleteUnplug(secondary.Name, devFn);
+    }
+
     /// <summary>The ACPI bus selector of a bus by name, if it has one.</summary>
     public int? BselOf(string busName) =>
         _hierarchy.FindBusByName(busName) is { } b && _bsel.TryGetValue(b, out var v) ? v : null;
@@ -63,10 +76,9 @@ public sealed partial class Machine
     {
         if (bus.ParentBridge is not { } bridge)
             return Acpi.AcpiRootHotplug ? HotplugMechanism.Acpi : HotplugMechanism.None;
-        if (!_catalog.IsSlotHotplugCapable(bridge)) return HotplugMechanism.None;
-        if (Acpi.AcpiBridgeHotplug && !bridge.Hotplugged) return HotplugMechanism.Acpi;
-        if (bridge.SecondaryIsExpress) return HotplugMechanism.NativePcie;
-        return _catalog.GetHotplugSlot(bridge) is not null ? HotplugMechanism.Shpc : HotplugMechanism.None;
+        if (!_slots.TryGetValue(bridge, out var slot) || !slot.HotplugCapable) return HotplugMechanism.None;
+        if (slot.AcpiManaged) return HotplugMechanism.Acpi;
+        return bridge.SecondaryIsExpress ? HotplugMechanism.NativePcie : HotplugMechanism.Shpc;
     }
 
     /// <summary>HMP/QMP device_add: place the device hot-plugged and raise the event the QEMU way.</summary>
@@ -79,21 +91,12 @@ public sealed partial class Machine
         int? bsel = null;
         if (mechanism == HotplugMechanism.Acpi && _bsel.TryGetValue(bus, out var b))
         {
-            // acpi_pcihp_device_plug_cb (+ pcie_cap_slot_enable_power below a PCIe port)
-            if (bus.ParentBridge is { } port && _catalog.GetHotplugSlot(port) is { } acpiSlot && port.SecondaryIsExpress) acpiSlot.EnablePower();
+            // acpi_pcihp_device_plug_cb: UP bit and GPE (the slot already powered itself on if it is a PCIe port).
             _acpiHotplug!.SignalUp(b, placed.Slot);
             bsel = b;
         }
-        NotifySlot(bus, placed.DevFn, mechanism);
         Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.Added, mechanism, bus.Name, placed.DevFn, placed.Driver, placed.Id) { Bsel = bsel });
         return placed;
-    }
-
-    /// <summary>Native paths: the port's slot (or SHPC) handles presence and events, cold and hot plug alike.</summary>
-    private void NotifySlot(PciBus bus, int devFn, HotplugMechanism mechanism)
-    {
-        if (mechanism is not (HotplugMechanism.NativePcie or HotplugMechanism.Shpc)) return;
-        if (bus.ParentBridge is { } bridge && _catalog.GetHotplugSlot(bridge) is { } slot && bus[devFn] is { } child) slot.Plugged(child);
     }
 
     /// <summary>HMP/QMP device_del: request the unplug; the guest completes it (ACPI eject / slot power off).</summary>
@@ -104,25 +107,26 @@ public sealed partial class Machine
         var (bus, devFn, f) = found;
         var mechanism = HotplugMechanismFor(bus);
         if (mechanism == HotplugMechanism.None) throw new QemuException($"Bus '{bus.Name}' does not support hotplugging");
-        int? bsel = null;
-        if (mechanism == HotplugMechanism.Acpi && _bsel.TryGetValue(bus, out var b))
-        {
-            _acpiHotplug!.SignalDown(b, devFn >> SlotShift);
-            bsel = b;
-        }
-        else if (bus.ParentBridge is { } bridge && _catalog.GetHotplugSlot(bridge) is { } slot)
-        {
-            slot.UnplugRequested(f);
-        }
+        int? bsel = _bsel.TryGetValue(bus, out var b) ? b : null;
         Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.UnplugRequested, mechanism, bus.Name, devFn, f.TypeName, f.Id) { Bsel = bsel });
+        if (mechanism == HotplugMechanism.Acpi && bsel is { } sel)
+        {
+            // acpi_pcihp_device_unplug_request_cb: DOWN bit and GPE; the guest ejects through EJ.
+            _acpiHotplug!.SignalDown(sel, devFn >> SlotShift);
+        }
+        else if (bus.ParentBridge is { } bridge && _slots.TryGetValue(bridge, out var slot))
+        {
+            slot.UnplugRequested(devFn);
+        }
     }
 
-    /// <summary>Completes an unplug (what the guest's eject or a powered-off slot causes): the function leaves its bus.</summary>
+    /// <summary>Completes an unplug (the guest's eject or a powered-off slot): the function leaves its bus.</summary>
     public void CompleteUnplug(string busName, int devFn)
     {
         var bus = _hierarchy.FindBusByName(busName) ?? throw new QemuException($"Bus '{busName}' not found");
         if (bus[devFn] is not { } f) return;
         bus.Unplug(devFn);
+        if (f is PciBridgeFunction br) _slots.Remove(br);
         if (f.Id is { } id) _ids.Remove(id);
         Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.Removed, HotplugMechanismFor(bus), bus.Name, devFn, f.TypeName, f.Id));
     }
@@ -135,6 +139,7 @@ public sealed partial class Machine
         foreach (var (devFn, f) in bus.Functions.ToList())
         {
             if ((slots & (1u << (devFn >> SlotShift))) == 0 || NotAcpiHotpluggable(f)) continue;
+            if (bus.ParentBridge is { } parent && _slots.TryGetValue(parent, out var slot)) slot.ChildRemoved(devFn);
             CompleteUnplug(bus.Name, devFn);
         }
     }

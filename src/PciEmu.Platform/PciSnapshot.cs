@@ -42,7 +42,7 @@ public sealed class FunctionSnapshot
     public byte InterruptPin => Config[CommonHeader.InterruptPin.Offset];
 
     /// <summary>The registered regions (BARs, then the ROM as index 6) decoded from bytes and mask.</summary>
-    public IReadOnlyList<RegionInfo> Regions() => RegionDecoder.Decode(this);
+    public IReadOnlyList<PciRegion> Regions() => RegionDecoder.Decode(this);
 }
 
 /// <summary>A bus as QEMU holds it: its functions by devfn and its child buses (newest bridge first).</summary>

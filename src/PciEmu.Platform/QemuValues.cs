@@ -114,14 +114,18 @@ public static class QemuValues
     {
         string Bad() => $"Property '{driver}.addr' doesn't take value '{value}'";
         var dot = value.IndexOf('.', StringComparison.Ordinal);
-        var slotText = dot < 0 ? value : value[..dot];
-        var fnText = dot < 0 ? "0" : value[(dot + 1)..];
+        // sscanf("%x") takes an optional 0x prefix on each part.
+        var slotText = StripHexPrefix(dot < 0 ? value : value[..dot]);
+        var fnText = StripHexPrefix(dot < 0 ? "0" : value[(dot + 1)..]);
         if (slotText.Length == 0 || fnText.Length == 0 || !IsHex(slotText) || !IsHex(fnText)) throw new QemuException(Bad());
         var slot = long.Parse(slotText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
         var fn = long.Parse(fnText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
         if (slot > MaxSlot || fn > MaxFunction) throw new QemuException(Bad());
         return (int)((slot << SlotShift) | fn);
     }
+
+    private static string StripHexPrefix(string s) =>
+        s.Length > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? s[2..] : s;
 
     private static bool IsHex(string s)
     {

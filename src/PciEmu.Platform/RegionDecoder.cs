@@ -3,7 +3,7 @@ using PciEmu.Core;
 namespace PciEmu.Platform;
 
 /// <summary>One registered region: BAR index (6 = ROM), kind, size from the write mask, live decode address.</summary>
-public sealed record RegionInfo(int Bar, bool IsIo, bool Is64, bool Prefetchable, ulong Size, ulong RawAddress, ulong? Address)
+public sealed record PciRegion(int Bar, bool IsIo, bool Is64, bool Prefetchable, ulong Size, ulong RawAddress, ulong? Address)
 {
     public const int RomIndex = 6;
     public bool IsRom => Bar == RomIndex;
@@ -14,9 +14,9 @@ public static class RegionDecoder
 {
     private const uint RomEnableBit = 1;
 
-    public static IReadOnlyList<RegionInfo> Decode(FunctionSnapshot f)
+    public static IReadOnlyList<PciRegion> Decode(FunctionSnapshot f)
     {
-        var list = new List<RegionInfo>();
+        var list = new List<PciRegion>();
         var barCount = f.IsBridgeHeader ? Type1Header.BarCount : Type0Header.BarCount;
         var cmd = (CommandBits)f.Command;
         for (var i = 0; i < barCount; i++)
@@ -33,7 +33,7 @@ public static class RegionDecoder
                 var addr = raw & ~(uint)(size - 1);
                 var last = addr + size - 1;
                 var mapped = (cmd & CommandBits.Io) != 0 && last > addr && last < uint.MaxValue && addr != 0;
-                list.Add(new RegionInfo(i, true, false, false, size, addr, mapped ? addr : null));
+                list.Add(new PciRegion(i, true, false, false, size, addr, mapped ? addr : null));
                 continue;
             }
             var is64 = (raw & BarBits.MemType64) != 0 && i + 1 < barCount;
@@ -54,7 +54,7 @@ public static class RegionDecoder
             var memLast = memAddr + memSize - 1;
             var ok = (cmd & CommandBits.Memory) != 0 && memLast > memAddr && memLast != ulong.MaxValue && memAddr != 0
                      && (is64 || memLast < uint.MaxValue);
-            list.Add(new RegionInfo(i, false, is64, pref, memSize, memAddr, ok ? memAddr : null));
+            list.Add(new PciRegion(i, false, is64, pref, memSize, memAddr, ok ? memAddr : null));
             if (is64) i++;
         }
         var romOff = f.IsBridgeHeader ? Type1Header.RomAddress.Offset : Type0Header.RomAddress.Offset;
@@ -66,7 +66,7 @@ public static class RegionDecoder
             var addr = raw & ~(uint)(size - 1) & ~RomEnableBit;
             var last = addr + size - 1;
             var ok = (cmd & CommandBits.Memory) != 0 && (raw & RomEnableBit) != 0 && last > addr && last < uint.MaxValue && addr != 0;
-            list.Add(new RegionInfo(RegionInfo.RomIndex, false, false, false, size, addr, ok ? addr : null));
+            list.Add(new PciRegion(PciRegion.RomIndex, false, false, false, size, addr, ok ? addr : null));
         }
         return list;
     }

@@ -32,7 +32,7 @@ public static class TestDevices
         ["virtio-net-pci"] = () => Catalog("virtio-net-pci"),
         ["virtio-rng-pci-modern"] = () => DeviceCatalog.Create(DeviceProperties.Parse("virtio-rng-pci"), new PlugContext(true, false)),
         ["VGA"] = () => Catalog("VGA"),
-        ["igd"] = () => Catalog("vfio-pci-igd,x-pci-device-id=0x0412,x-igd-gms=2"),
+        ["igd"] = () => Catalog("vfio-pci,host=00:02.0,x-pci-device-id=0x0412,x-igd-gms=2"),
     };
 
     public static PciFunction Catalog(string spec) => DeviceCatalog.Create(DeviceProperties.Parse(spec));

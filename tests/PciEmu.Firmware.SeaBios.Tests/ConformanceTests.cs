@@ -41,6 +41,24 @@ public class ConformanceTests
                     $"expected ({expected.Count} lines):\n  {string.Join("\n  ", expected)}\nactual ({actual.Count} lines):\n  {string.Join("\n  ", actual)}");
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EarlyPostLines_AppearInTheRecordedLogInOrder(string name)
+    {
+        var c = ConformanceCase.Load(name);
+        var (_, result) = ConformanceRunner.Run(c);
+        var recorded = File.ReadAllLines(Path.Combine(c.Directory, "seabios.log")).TakeWhile(l => l != ConformanceCase.PciBanner).ToList();
+        var early = result.Log.TakeWhile(l => l != ConformanceCase.PciBanner).ToList();
+        Assert.NotEmpty(early);
+        var at = 0;
+        foreach (var line in early)
+        {
+            at = recorded.IndexOf(line, at);
+            Assert.True(at >= 0, $"{name}: \"{line}\" not found (in order) before the PCI banner:\n  {string.Join("\n  ", recorded)}");
+            at++;
+        }
+    }
+
     public static TheoryData<string> FirmwareCases()
     {
         var data = new TheoryData<string>();

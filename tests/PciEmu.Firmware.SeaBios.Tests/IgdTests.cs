@@ -71,7 +71,7 @@ public class IgdTests
     {
         var m = PcWithIgd();
         var real = new Cf8CfcAccessor(m.Cpu);
-        var cf8 = Forwarding(real);
+        var cf8 = ForwardingAccessor.Create(real);
         var fw = Substitute.For<IFwCfg>();
         fw.TryGetFile(Arg.Any<string>(), out Arg.Any<ReadOnlyMemory<byte>>()).Returns(ci =>
         {
@@ -96,7 +96,7 @@ public class IgdTests
     {
         var m = PcWithIgd();
         m.FwCfg.AddFile("etc/igd-opregion", new byte[8 * 1024]);
-        var cf8 = Forwarding(new Cf8CfcAccessor(m.Cpu));
+        var cf8 = ForwardingAccessor.Create(new Cf8CfcAccessor(m.Cpu));
 
         SeaBiosFirmware.Run(m.Environment(cf8));
 
@@ -109,7 +109,7 @@ public class IgdTests
     {
         var m = PcWithIgd(devFn: 0x18);
         m.FwCfg.AddFileU64("etc/igd-bdsm-size", 32 * MiB);
-        var cf8 = Forwarding(new Cf8CfcAccessor(m.Cpu));
+        var cf8 = ForwardingAccessor.Create(new Cf8CfcAccessor(m.Cpu));
 
         var r = SeaBiosFirmware.Run(m.Environment(cf8));
 
@@ -131,20 +131,5 @@ public class IgdTests
         Assert.Contains("WARNING - Unable to allocate resource at intel_igd_setup:300!", r.PciSetupLog);
         alloc.DidNotReceiveWithAnyArgs().MemalignTmpHigh(default, default);
         Assert.Equal(0u, m.Function("00:02.0").Config.GetLong(Bdsm));
-    }
-
-    /// <summary>An NSubstitute accessor that forwards every access to <paramref name="real"/> and records it.</summary>
-    private static IConfigAccessor Forwarding(IConfigAccessor real)
-    {
-        var a = Substitute.For<IConfigAccessor>();
-        a.Mechanism.Returns(real.Mechanism);
-        a.AddressableSize.Returns(real.AddressableSize);
-        a.Read8(Arg.Any<Bdf>(), Arg.Any<int>()).Returns(ci => real.Read8((Bdf)ci[0], (int)ci[1]));
-        a.Read16(Arg.Any<Bdf>(), Arg.Any<int>()).Returns(ci => real.Read16((Bdf)ci[0], (int)ci[1]));
-        a.Read32(Arg.Any<Bdf>(), Arg.Any<int>()).Returns(ci => real.Read32((Bdf)ci[0], (int)ci[1]));
-        a.WhenForAnyArgs(x => x.Write8(default, default, default)).Do(ci => real.Write8((Bdf)ci[0], (int)ci[1], (byte)ci[2]));
-        a.WhenForAnyArgs(x => x.Write16(default, default, default)).Do(ci => real.Write16((Bdf)ci[0], (int)ci[1], (ushort)ci[2]));
-        a.WhenForAnyArgs(x => x.Write32(default, default, default)).Do(ci => real.Write32((Bdf)ci[0], (int)ci[1], (uint)ci[2]));
-        return a;
     }
 }

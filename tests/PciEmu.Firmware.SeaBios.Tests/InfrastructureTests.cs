@@ -47,10 +47,11 @@ public class InfrastructureTests
         var r = m.Run();
         Assert.Equal(
         [
+            "Running on QEMU (i440fx)",
             "qemu/e820: addr 0x0000000000000000 len 0x00000000c0000000 [RAM]",
             "qemu/e820: addr 0x0000000100000000 len 0x0000000040000000 [RAM]",
             "Moving pm_base to 0x600",
-        ], r.Log.Take(3));
+        ], r.Log.Take(4));
         Assert.Equal(0xc0000000UL, r.Windows.PciMemStart);
         Assert.Contains(new E820Entry(0xfffc0000, 0x40000, E820Type.Reserved), r.E820);
     }

@@ -35,6 +35,7 @@ public static class AerCap
     public const uint RootCmdEnableMask = 0x7;
     public const uint RootStatusReportMask = 0x7f;
     public const int RootStatusIrqShift = 27;
+    public const uint RootStatusIrqMask = 0xf8000000;
 
     /// <summary>PCIE_AER_LOG_MAX_DEFAULT.</summary>
     public const int DefaultLogMax = 8;

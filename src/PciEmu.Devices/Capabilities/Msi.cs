@@ -48,6 +48,7 @@ public static class MsiCap
             b.Rw(pos + (is64 ? Mask64 : Mask32), 4, maskBits);
         }
         b.OnGenericReset(c => Reset(c, pos));
+        b.OnGenericWrite((ConfigSpace c, in ConfigWrite w) => WriteConfig(c, pos, w));
         return pos;
     }
 
@@ -69,6 +70,22 @@ public static class MsiCap
     }
 
     public static bool Enabled(ConfigSpace c, int pos) => (c.GetWord(pos + Flags) & FlagEnable) != 0;
+
+    /// <summary>msi_nr_vectors_allocated: 1 &lt;&lt; QSIZE.</summary>
+    public static int VectorsAllocated(ConfigSpace c, int pos) => 1 << ((c.GetWord(pos + Flags) & FlagQsizeMask) >> QsizeShift);
+
+    private const int QsizeShift = 4;
+
+    /// <summary>msi_write_config: once MSI is enabled, a QSIZE above the capable QMASK is clamped to it.</summary>
+    public static void WriteConfig(ConfigSpace c, int pos, in ConfigWrite w)
+    {
+        if (pos == 0) return;
+        var flags = c.GetWord(pos + Flags);
+        if (!w.Overlaps(pos, SizeOf((flags & Flag64Bit) != 0, (flags & FlagMaskBit) != 0)) || (flags & FlagEnable) == 0) return;
+        var logNum = (flags & FlagQsizeMask) >> QsizeShift;
+        var logMax = (flags & FlagQmaskMask) >> FlagQmaskShift;
+        if (logNum > logMax) c.SetWord(pos + Flags, (ushort)((flags & ~FlagQsizeMask) | (logMax << QsizeShift)));
+    }
 }
 
 /// <summary>MSI-X capability (hw/pci/msix.c), 12 bytes.</summary>

@@ -30,13 +30,20 @@ public readonly record struct PlugContext(bool BusIsExpress, bool BusIsRoot)
     public bool BehindPciePort => BusIsExpress && !BusIsRoot;
 }
 
-/// <summary>One -device driver: what it is and how to build it.</summary>
+/// <summary>One driver: what it is and how to build it.</summary>
 public sealed record DeviceEntry(
     string Name,
     bool IsBridge,
     bool PcieOnly,
     IReadOnlyList<PropertyInfo> Properties,
-    Func<DeviceProperties, PlugContext, PciFunction> Factory);
+    Func<DeviceProperties, PlugContext, PciFunction> Factory)
+{
+    /// <summary>dc->user_creatable: may be named in -device (false for the chipset functions the machine creates).</summary>
+    public bool UserCreatable { get; init; } = true;
+
+    /// <summary>dc->hotpluggable: may be added with device_add.</summary>
+    public bool Hotpluggable { get; init; } = true;
+}
 
 /// <summary>
 /// The -device drivers PciEmu models, as a table (like SeaBIOS's pci_device_tbl): no reflection. Every property
@@ -65,7 +72,7 @@ public static class DeviceCatalog
     public static readonly IReadOnlyList<DeviceEntry> Entries =
     [
         new("pcie-root-port", true, true,
-            [.. SlotProps, new("disable-acs", PropertyType.Bool), new("x-speed", PropertyType.LinkSpeed), new("x-width", PropertyType.LinkWidth), .. ReserveProps],
+            [.. SlotProps, new("disable-acs", PropertyType.Bool), new("x-migrate-msix", PropertyType.Bool), new("x-speed", PropertyType.LinkSpeed), new("x-width", PropertyType.LinkWidth), .. ReserveProps],
             (p, _) => new PcieRootPort(RootPortOptions(p))),
         new("ioh3420", true, true, [.. SlotProps, new("disable-acs", PropertyType.Bool)],
             (p, _) => new Ioh3420(SlotOptions(p, new Ioh3420Options()))),
@@ -93,12 +100,33 @@ public static class DeviceCatalog
             (p, ctx) => new VirtioPci(VirtioDeviceKind.Rng, VirtioOptions(p, ctx))),
         new("VGA", false, false, [new("vgamem_mb", PropertyType.U32), new("mmio", PropertyType.Bool)],
             (p, _) => new StdVga(Generic(p, new StdVgaOptions { VgaMemMb = p.GetU32("vgamem_mb", 16), Mmio = p.GetBool("mmio", true) }))),
-        new("vfio-pci-igd", false, false,
-            [new("x-pci-device-id", PropertyType.U32), new("x-igd-opregion", PropertyType.Bool), new("x-igd-gms", PropertyType.U32), new("x-igd-gmch", PropertyType.U32)],
+        new("vfio-pci", false, false,
+            [new("host", PropertyType.String), new("x-pci-device-id", PropertyType.U32), new("x-igd-opregion", PropertyType.Bool), new("x-igd-gms", PropertyType.U32), new("x-igd-gmch", PropertyType.U32)],
             (p, _) => new IntelIgd(IgdOptions(p))),
     ];
 
-    private static readonly Dictionary<string, DeviceEntry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+    /// <summary>
+    /// The chipset functions (created by the machine, not by -device; listed so -global DRIVER.PROP and lookups by
+    /// type name work). ACPI hot-plug knobs are accepted here but belong to the platform, which reads them.
+    /// </summary>
+    public static readonly IReadOnlyList<DeviceEntry> ChipsetEntries =
+    [
+        new("i440FX", false, false, [], (p, _) => new I440fxHost(Generic(p, new I440fxOptions()))) { UserCreatable = false, Hotpluggable = false },
+        new("PIIX3", false, false, [], (p, _) => new Piix3Isa(Generic(p, new PciDeviceOptions { Multifunction = true }))) { UserCreatable = false, Hotpluggable = false },
+        new("piix3-ide", false, false, [], (p, _) => new PiixIde(Generic(p, new PciDeviceOptions()))) { Hotpluggable = false },
+        new("PIIX4_PM", false, false,
+            [new("acpi-pci-hotplug-with-bridge-support", PropertyType.Bool), new("acpi-root-pci-hotplug", PropertyType.Bool), new("smm-enabled", PropertyType.Bool)],
+            (p, _) => new Piix4Pm(Generic(p, new Piix4PmOptions { SmmEnabled = p.GetBool("smm-enabled", true) }))) { UserCreatable = false, Hotpluggable = false },
+        new("mch", false, false, [new("extended-tseg-mbytes", PropertyType.U16)],
+            (p, _) => new Q35Mch(Generic(p, new Q35MchOptions { ExtendedTsegMbytes = p.GetU16("extended-tseg-mbytes", 16) }))) { UserCreatable = false, Hotpluggable = false },
+        new("ICH9-LPC", false, false, [new("acpi-pci-hotplug-with-bridge-support", PropertyType.Bool), new("x-keep-pci-slot-hpc", PropertyType.Bool)],
+            (p, _) => new Ich9Lpc(Generic(p, new Ich9LpcOptions()))) { UserCreatable = false, Hotpluggable = false },
+        new("ich9-ahci", false, false, [], (p, _) => new Ich9Ahci(Generic(p, new PciDeviceOptions { Multifunction = true }))) { Hotpluggable = false },
+        new("ICH9-SMB", false, false, [], (p, _) => new Ich9Smbus(Generic(p, new PciDeviceOptions { Multifunction = true }))) { UserCreatable = false, Hotpluggable = false },
+        new("gpex-root", false, false, [], (p, _) => new GpexRoot(Generic(p, new PciDeviceOptions()))) { UserCreatable = false, Hotpluggable = false },
+    ];
+
+    private static readonly Dictionary<string, DeviceEntry> ByName = Entries.Concat(ChipsetEntries).ToDictionary(e => e.Name, StringComparer.Ordinal);
 
     public static bool TryGet(string driver, out DeviceEntry entry) => ByName.TryGetValue(driver, out entry!);
 

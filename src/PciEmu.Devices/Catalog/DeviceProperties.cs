@@ -144,7 +144,7 @@ public sealed class DeviceProperties
             return hex << shift;
         }
         if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) throw error;
-        var bytes = d * (decimal)Math.Pow(2, shift);
+        var bytes = d * (1UL << shift);
         if (bytes > ulong.MaxValue) throw error;
         return (ulong)decimal.Truncate(bytes);
     }

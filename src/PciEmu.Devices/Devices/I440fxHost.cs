@@ -23,7 +23,7 @@ public sealed class I440fxHost(I440fxOptions options) : PciFunction(options)
 
     public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.Intel, 0x1237, PciClass.BridgeHost, Revision);
 
-    public override string TypeName => "i440FX-pcihost";
+    public override string TypeName => "i440FX";
     public override DeviceIdentity Identity => DeviceIdentity;
 
     /// <summary>Raised after a write overlapping PAM (0x59-0x5f) or SMRAM (i440fx_update_memory_mappings).</summary>

@@ -27,7 +27,8 @@ public sealed record IgdFwCfg(ReadOnlyMemory<byte>? OpRegion, ulong? BdsmSize)
 }
 
 /// <summary>
-/// Intel IGD assigned with vfio-pci in QEMU 7.2 legacy mode (hw/vfio/igd.c): emulated GMCH (0x50, RO), BDSM
+/// Intel IGD assigned with vfio-pci (the only vfio-pci function PciEmu models; there is no host, so the host
+/// registers come from <see cref="IgdOptions"/>) in QEMU 7.2 legacy mode (hw/vfio/igd.c): emulated GMCH (0x50, RO), BDSM
 /// (0x5C, RW), ASLS (0xFC, RW) and, for Gen11+ IDs (10.2 map), the 64-bit BDSM at 0xC0.
 /// </summary>
 public sealed class IntelIgd(IgdOptions options) : PciFunction(options)
@@ -55,7 +56,7 @@ public sealed class IntelIgd(IgdOptions options) : PciFunction(options)
     public const ulong DefaultRomSize = 0x10000;
     private const ulong MiB = 1 << 20;
 
-    public override string TypeName => "vfio-pci-igd";
+    public override string TypeName => "vfio-pci";
     public override DeviceIdentity Identity => new(PciVendor.Intel, options.DeviceId, PciClass.DisplayVga) { InterruptPin = 1 };
 
     /// <summary>igd_gen (7.2): 6, 8, or -1 for unsupported IDs; anything unknown is assumed gen 8.</summary>

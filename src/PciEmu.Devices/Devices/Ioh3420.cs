@@ -37,9 +37,16 @@ public sealed class Ioh3420(Ioh3420Options options) : PcieSlotPort(options)
         AerCap.RootInit(b, AerPos);
     }
 
+    /// <summary>
+    /// ioh3420_aer_vector: message 1 when two MSI vectors are allocated, else 0. QEMU abort()s when a guest leaves
+    /// QSIZE above 2 vectors with MSI disabled; PciEmu keeps running and reports 0 (the one deliberate divergence).
+    /// </summary>
+    protected override int? AerVector => MsiCap.VectorsAllocated(Config, MsiPos) == MsiVectors ? 1 : 0;
+
     /// <summary>rp_reset_hold.</summary>
     protected override void OnReset()
     {
+        AerVectorUpdate();
         PcieCap.RootReset(Config, ExpCap);
         PortReset();
         AerCap.RootReset(Config, AerPos);

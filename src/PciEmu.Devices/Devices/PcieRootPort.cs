@@ -61,9 +61,13 @@ public sealed class PcieRootPort(PcieRootPortOptions options) : PcieSlotPort(opt
         }
     }
 
+    /// <summary>gen_rp_aer_vector: always 0.</summary>
+    protected override int? AerVector => 0;
+
     /// <summary>rp_reset_hold.</summary>
     protected override void OnReset()
     {
+        AerVectorUpdate();
         PcieCap.RootReset(Config, ExpCap);
         PortReset();
         AerCap.RootReset(Config, AerPos);

@@ -20,7 +20,7 @@ public record PcieSlotOptions : PciDeviceOptions
 /// A PCIe root or downstream port with a hot-plug slot (hw/pci/pcie.c slot code, hw/pci-bridge/pcie_root_port.c):
 /// slot control side effects, slot power, the Slot Status W1C quirk, LNKSTA recomputed on read.
 /// </summary>
-public abstract class PcieSlotPort(PcieSlotOptions options) : PciBridgeFunction(options), IHotplugSlot
+public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeFunction(options), IHotplugSlot
 {
     private readonly SortedDictionary<int, PciFunction> _children = [];
 
@@ -143,7 +143,20 @@ public abstract class PcieSlotPort(PcieSlotOptions options) : PciBridgeFunction(
     protected override void OnConfigWritten(in ConfigWrite w)
     {
         base.OnConfigWritten(w);
+        AerVectorUpdate();
         SlotWriteConfig(w);
+    }
+
+    /// <summary>The AER interrupt message number a root port reports (rpc->aer_vector); null for ports without one.</summary>
+    protected virtual int? AerVector => null;
+
+    /// <summary>rp_aer_vector_update → pcie_aer_root_set_vector: root error status bits 31:27.</summary>
+    protected void AerVectorUpdate()
+    {
+        if (AerPos == 0 || AerVector is not { } vector) return;
+        var at = AerPos + AerCap.RootStatus;
+        var sta = Config.GetLong(at) & ~AerCap.RootStatusIrqMask;
+        Config.SetLong(at, sta | ((uint)vector << AerCap.RootStatusIrqShift));
     }
 
     /// <summary>pcie_cap_slot_write_config.</summary>
@@ -235,108 +248,6 @@ public abstract class PcieSlotPort(PcieSlotOptions options) : PciBridgeFunction(
             if (!power && child.IsRealized) child.Reset();
         }
     }
-
-    /// <summary>pcie_cap_slot_event: latch an event; notify only if it was not already latched.</summary>
-    private void SlotEvent(ushort ev)
-    {
-        var c = Config;
-        var sta = c.GetWord(ExpCap + PcieCap.SltSta);
-        c.SetWord(ExpCap + PcieCap.SltSta, (ushort)(sta | ev));
-        if ((sta & ev) == ev) return;
-        HotplugEventNotify();
-    }
-
-    /// <summary>hotplug_event_update_event_status.</summary>
-    private void UpdateEventStatus()
-    {
-        var ctl = SlotControl;
-        _hpevNotified = (ctl & PcieCap.SltCtlHpie) != 0 && (SlotStatus & ctl & PcieCap.HotplugEventsSupported) != 0;
-    }
-
-    /// <summary>hotplug_event_notify: message (MSI-X, MSI, vector 0) or INTx level on a state change.</summary>
-    private void HotplugEventNotify()
-    {
-        var prev = _hpevNotified;
-        UpdateEventStatus();
-        if (prev == _hpevNotified) return;
-        if (MsixPos != 0 && MsixCap.Enabled(Config, MsixPos))
-            Notification?.Invoke(new SlotNotification(SlotInterruptKind.MsiX, 0, true));
-        else if (MsiPos != 0 && MsiCap.Enabled(Config, MsiPos))
-            Notification?.Invoke(new SlotNotification(SlotInterruptKind.Msi, 0, true));
-        else if (Identity.InterruptPin != 0)
-            Notification?.Invoke(new SlotNotification(SlotInterruptKind.Intx, 0, _hpevNotified));
-    }
-
-    /// <summary>hotplug_event_clear: lower INTx when nothing is pending any more.</summary>
-    private void HotplugEventClear()
-    {
-        UpdateEventStatus();
-        var msix = MsixPos != 0 && MsixCap.Enabled(Config, MsixPos);
-        var msi = MsiPos != 0 && MsiCap.Enabled(Config, MsiPos);
-        if (!msix && !msi && Identity.InterruptPin != 0 && !_hpevNotified)
-            Notification?.Invoke(new SlotNotification(SlotInterruptKind.Intx, 0, false));
-    }
-
-    /// <inheritdoc />
-    public void PlugChild(int devFn, PciFunction child, bool hotplugged)
-    {
-        if (!AcpiManaged)
-        {
-            // pcie_cap_slot_pre_plug_cb
-            if (hotplugged && !HotplugCapable)
-                throw new DeviceRealizeException($"Hot-plug failed: unsupported by the port device '{Id}'");
-            if ((SlotStatus & PcieCap.SltStaEis) != 0)
-                throw new DeviceRealizeException("slot is electromechanically locked: Device or resource busy");
-        }
-        _children[devFn] = child;
-        child.Hotplugged = hotplugged;
-        if (AcpiManaged)
-        {
-            // pcie_cap_slot_enable_power (acpi_pcihp_device_plug_cb): a hot-added device gets slot power.
-            if (hotplugged && (SlotCapabilities & PcieCap.SltCapPcp) != 0)
-                Config.SetWord(ExpCap + PcieCap.SltCtl, (ushort)(SlotControl & ~PcieCap.SltCtlPcc));
-        }
-        else if (!hotplugged)
-        {
-            SetPresence(child);
-        }
-        else if (_children.ContainsKey(0))
-        {
-            SetPresence(child);
-            SlotEvent(PcieCap.SltStaPdc | PcieCap.SltStaAbp);
-        }
-        child.HasPower = SecondaryPowered;
-        UpdatePower();
-    }
-
-    /// <inheritdoc />
-    public void RequestUnplug(int devFn)
-    {
-        if (!_children.TryGetValue(devFn, out var child)) return;
-        if (!HotplugCapable)
-            throw new DeviceRealizeException($"Hot-unplug failed: unsupported by the port device '{Id}'");
-        if ((SlotStatus & PcieCap.SltStaEis) != 0)
-            throw new DeviceRealizeException("slot is electromechanically locked: Device or resource busy");
-        var ctl = SlotControl;
-        if ((ctl & PcieCap.SltCtlPic) == PcieCap.SltCtlPwrIndBlink)
-            throw new DeviceRealizeException("Hot-unplug failed: guest is busy (power indicator blinking)");
-        if (devFn != 0 && !_children.ContainsKey(0))
-        {
-            _children.Remove(devFn);
-            ChildUnplugged?.Invoke(devFn, child);
-            return;
-        }
-        if (PoweredOff(ctl))
-        {
-            DoUnplug();
-            HotplugEventNotify();
-            return;
-        }
-        SlotEvent(PcieCap.SltStaAbp);
-    }
-
-    /// <inheritdoc />
-    public void RemoveChild(int devFn) => _children.Remove(devFn);
 
     /// <summary>The PCIe-port part of rp_reset_hold / xio3130 reset, before pci_bridge_reset.</summary>
     protected void PortReset()

@@ -6,8 +6,9 @@ namespace PciEmu.Devices.Devices;
 /// <summary>What a virtio device type contributes to its PCI proxy (virtio-*-pci class data).</summary>
 public sealed record VirtioDeviceKind(string TypeName, ushort VirtioId, ushort LegacyDeviceId, uint ClassCode, uint DefaultVectors, uint DeviceConfigLength, ulong DefaultRomSize)
 {
-    /// <summary>virtio-net-pci: 3 vectors in 7.2, 8-byte config (mac + status), efi-virtio.rom.</summary>
-    public static readonly VirtioDeviceKind Net = new("virtio-net-pci", 1, 0x1000, PciClass.NetworkEthernet, 3, 8, 0x40000);
+    /// <summary>virtio-net-pci: 2 * queues + 2 = 4 vectors since 6.0 (virtio_net_pci_realize), 8-byte config
+    /// (mac + status), efi-virtio.rom.</summary>
+    public static readonly VirtioDeviceKind Net = new("virtio-net-pci", 1, 0x1000, PciClass.NetworkEthernet, 4, 8, 0x40000);
     public static readonly VirtioDeviceKind Rng = new("virtio-rng-pci", 4, 0x1005, PciClass.Others, 2, 0, 0);
 }
 

@@ -34,14 +34,7 @@ public static class ConformanceRunner
         foreach (var r in requests) builder.AddDevice(r);
         var machine = builder.Build();
         ColdPlugIntoAcpiManagedSlots(machine, catalog, requests);
-        var env = new SeaBiosEnvironment
-        {
-            Cf8Cfc = machine.Cf8,
-            Ecam = machine.EcamAt,
-            FwCfg = new FwCfgWithTableLoader(machine.FwCfg),
-            Ports = new CpuPortIo(machine.Cpu),
-            Phases = new CpuPhaseSink(machine.Cpu),
-        };
+        var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
         return (machine, SeaBiosFirmware.Run(env));
     }
 

@@ -4,19 +4,6 @@ using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests.Support;
 
-/// <summary>CpuBus as the port's port-I/O seam.</summary>
-public sealed class CpuPortIo(CpuBus cpu) : IPortIo
-{
-    public uint In(ushort port, int width) => cpu.In(port, width);
-    public void Out(ushort port, int width, uint value) => cpu.Out(port, width, value);
-}
-
-/// <summary>CpuBus phases as the port's phase seam.</summary>
-public sealed class CpuPhaseSink(CpuBus cpu) : IPhaseSink
-{
-    public IDisposable Begin(string name) => cpu.BeginPhase(name);
-}
-
 /// <summary>
 /// A minimal pc or q35 built from the test devices: the fixed chipset functions, a root bus, CF8/CFC, an ECAM host
 /// the MCH maps, and fw_cfg with etc/e820 and etc/table-loader as QEMU 7.2 offers them.
@@ -67,6 +54,9 @@ public sealed class TestMachine
         return m;
     }
 
+    /// <summary>A machine with no chipset functions at all: neither i440fx nor the q35 MCH is found.</summary>
+    public static TestMachine Bare(ulong ram = 128 * MiB) => new(false, ram);
+
     public static TestMachine Q35(ulong ram = 128 * MiB)
     {
         var m = new TestMachine(true, ram);
@@ -95,8 +85,8 @@ public sealed class TestMachine
         Cf8Cfc = cf8 ?? new Cf8CfcAccessor(Cpu),
         Ecam = a => new EcamAccessor(Cpu, a),
         FwCfg = fwcfg ?? FwCfg,
-        Ports = new CpuPortIo(Cpu),
-        Phases = new CpuPhaseSink(Cpu),
+        Ports = new CpuBusPortIo(Cpu),
+        Phases = new CpuBusPhaseSink(Cpu),
     };
 
     public SeaBiosResult Run(SeaBiosOptions? options = null) => SeaBiosFirmware.Run(Environment(), options);

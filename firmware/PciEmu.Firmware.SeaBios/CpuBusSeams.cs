@@ -1,0 +1,33 @@
+using PciEmu.Fabric;
+using PciEmu.Platform;
+
+namespace PciEmu.Firmware.SeaBios;
+
+/// <summary>The CPU bus as the port's port-I/O seam (pci_probe_host, ELCR).</summary>
+public sealed class CpuBusPortIo(CpuBus cpu) : IPortIo
+{
+    public uint In(ushort port, int width) => cpu.In(port, width);
+    public void Out(ushort port, int width, uint value) => cpu.Out(port, width, value);
+}
+
+/// <summary>The CPU bus's phase tracker as the port's phase seam.</summary>
+public sealed class CpuBusPhaseSink(CpuBus cpu) : IPhaseSink
+{
+    public IDisposable Begin(string name) => cpu.BeginPhase(name);
+}
+
+public static class SeaBiosEnvironments
+{
+    /// <summary>
+    /// Everything a <see cref="Machine"/> offers firmware: CF8/CFC, ECAM at the programmed address, its fw_cfg,
+    /// port I/O and phases on its CPU bus.
+    /// </summary>
+    public static SeaBiosEnvironment ForMachine(Machine machine) => new()
+    {
+        Cf8Cfc = machine.Cf8,
+        Ecam = machine.EcamAt,
+        FwCfg = machine.FwCfg,
+        Ports = new CpuBusPortIo(machine.Cpu),
+        Phases = new CpuBusPhaseSink(machine.Cpu),
+    };
+}

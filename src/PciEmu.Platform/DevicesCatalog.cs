@@ -1,0 +1,144 @@
+using PciEmu.Core;
+using PciEmu.Devices;
+using PciEmu.Devices.Catalog;
+using PciEmu.Devices.Devices;
+
+namespace PciEmu.Platform;
+
+/// <summary>
+/// The platform's view of PciEmu.Devices: maps DeviceCatalog entries, the machine chipsets, the PCIe slots, the
+/// SHPC bridges and the q35 MCH's PCIEXBAR onto <see cref="IDeviceCatalog"/>, and device errors onto
+/// <see cref="QemuException"/> with QEMU's text.
+/// </summary>
+public sealed class DevicesCatalog : IDeviceCatalog
+{
+    /// <summary>The chipset functions (not user-creatable) and the properties the platform reads from -global.</summary>
+    private static readonly Dictionary<string, string[]> ChipsetDrivers = new(StringComparer.Ordinal)
+    {
+        ["i440FX-pcihost"] = ["pci-hole64-size"],
+        ["PIIX3"] = [],
+        ["piix3-ide"] = [],
+        ["PIIX4_PM"] = ["acpi-pci-hotplug-with-bridge-support", "acpi-root-pci-hotplug"],
+        ["mch"] = [],
+        ["q35-pcihost"] = ["pci-hole64-size"],
+        ["ICH9-LPC"] = ["acpi-pci-hotplug-with-bridge-support"],
+        ["ich9-ahci"] = [],
+        ["ICH9-SMB"] = [],
+    };
+
+    public static DevicesCatalog Instance { get; } = new();
+
+    public DeviceModelInfo? Find(string driver)
+    {
+        if (DeviceCatalog.TryGet(driver, out var e))
+        {
+            return new DeviceModelInfo
+            {
+                Driver = e.Name,
+                IsBridge = e.IsBridge,
+                IsExpressOnly = e.PcieOnly,
+                Properties = e.Properties.Select(p => p.Name).ToArray(),
+            };
+        }
+        return ChipsetDrivers.TryGetValue(driver, out var props)
+            ? new DeviceModelInfo { Driver = driver, UserCreatable = false, Hotpluggable = false, Properties = props }
+            : null;
+    }
+
+    /// <summary>DeviceCatalog.Create with the generic PCI properties folded back into DeviceProperties.</summary>
+    public PciFunction Create(string driver, IReadOnlyDictionary<string, string> properties, PciDeviceOptions options, PlugTarget target)
+    {
+        var values = new Dictionary<string, string>(properties, StringComparer.Ordinal);
+        if (options.Id is { } id) values["id"] = id;
+        if (options.Multifunction) values["multifunction"] = "on";
+        if (options.RomFile is { } rom) values["romfile"] = rom;
+        if (!options.RomBar) values["rombar"] = "0";
+        return Translate(() => DeviceCatalog.Create(new DeviceProperties(driver, values), new PlugContext(target.BusIsExpress, target.BusIsRoot)));
+    }
+
+    public IReadOnlyList<(int DevFn, PciFunction Function)>? CreateChipset(MachineKind kind, ulong ramSize)
+    {
+        var options = new ChipsetOptions { RamSize = ramSize };
+        var list = kind == MachineKind.Pc ? MachineChipsets.Pc(options) : MachineChipsets.Q35(options);
+        return list.Select(c => (c.DevFn, c.Function)).ToArray();
+    }
+
+    public IBridgeSlot? GetSlot(PciBridgeFunction bridge) => bridge switch
+    {
+        IHotplugSlot pcie => new PcieSlot(pcie),
+        ShpcBridge shpc => new ShpcSlot(shpc),
+        _ => null,
+    };
+
+    public IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => hostBridge is Q35Mch mch ? new MchEcam(mch) : null;
+
+    /// <summary>Runs device code, turning its exceptions into QEMU's error text.</summary>
+    internal static T Translate<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DevicePropertyException or DeviceRealizeException or UnknownDriverException)
+        {
+            throw new QemuException(e.Message, e);
+        }
+    }
+
+    private static void Translate(Action action) => Translate(() =>
+    {
+        action();
+        return 0;
+    });
+
+    /// <summary>A PCIe root/downstream port's slot (PcieSlotPort).</summary>
+    private sealed class PcieSlot(IHotplugSlot slot) : IBridgeSlot
+    {
+        public bool HotplugCapable => slot.HotplugCapable;
+
+        public bool AcpiManaged
+        {
+            get => slot.AcpiManaged;
+            set => slot.AcpiManaged = value;
+        }
+
+        public event Action<int>? ChildUnplugged
+        {
+            add => slot.ChildUnplugged += Wrap(value);
+            remove { }
+        }
+
+        private static Action<int, PciFunction> Wrap(Action<int>? a) => (devFn, _) => a?.Invoke(devFn);
+
+        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => Translate(() => slot.PlugChild(devFn, child, hotplugged));
+        public void UnplugRequested(int devFn) => Translate(() => slot.RequestUnplug(devFn));
+        public void ChildRemoved(int devFn) => slot.RemoveChild(devFn);
+    }
+
+    /// <summary>A pci-bridge / pcie-pci-bridge: SHPC slots track children; hot-plug only with an SHPC controller.</summary>
+    private sealed class ShpcSlot(ShpcBridge bridge) : IBridgeSlot
+    {
+        public bool HotplugCapable => bridge.Shpc is not null;
+        public bool AcpiManaged { get; set; }
+
+        public event Action<int>? ChildUnplugged
+        {
+            add { }
+            remove { }
+        }
+
+        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => bridge.ChildPlugged(devFn, child, hotplugged);
+        public void UnplugRequested(int devFn) => throw new QemuException("SHPC hot-unplug requests are not modelled yet");
+        public void ChildRemoved(int devFn) => bridge.ChildRemoved(devFn);
+    }
+
+    /// <summary>Q35Mch.PciexbarChanged as the platform's ECAM source.</summary>
+    private sealed class MchEcam(Q35Mch mch) : IEcamWindowSource
+    {
+        public event Action<bool, ulong, ulong>? EcamWindowChanged
+        {
+            add => mch.PciexbarChanged += m => value?.Invoke(m.Enabled, m.Base, m.Size);
+            remove { }
+        }
+    }
+}

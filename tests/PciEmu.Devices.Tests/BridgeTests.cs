@@ -1,0 +1,112 @@
+using PciEmu.Core;
+using PciEmu.Devices.Capabilities;
+using PciEmu.Devices.Devices;
+
+namespace PciEmu.Devices.Tests;
+
+/// <summary>pci-bridge / pcie-pci-bridge SHPC window and bridge behaviour (§5).</summary>
+public sealed class BridgeTests
+{
+    private static PciBridgeDev Bridge()
+    {
+        var br = (PciBridgeDev)TestDevices.Catalog("pci-bridge,id=br,chassis_nr=7");
+        br.ChildPlugged(1 << 3, TestDevices.Realized("pci-testdev"), hotplugged: false);
+        br.Realize();
+        return br;
+    }
+
+    private static uint ShpcRegister(ShpcBridge br, int select)
+    {
+        var cap = br.Shpc!.CapOffset;
+        br.WriteConfig(cap + ShpcController.CapDwordSelect, 1, (uint)(select / 4));
+        return br.ReadConfig(cap + ShpcController.CapDwordData, 4);
+    }
+
+    [Fact]
+    public void ShpcWindow_ShowsRegisterFile()
+    {
+        var br = Bridge();
+        Assert.Equal(31u, ShpcRegister(br, ShpcController.SlotsAvailable33));
+        Assert.Equal(0xe001011fu, ShpcRegister(br, ShpcController.NumberOfSlots));
+        Assert.Equal(0x01000000u, ShpcRegister(br, ShpcController.SecondaryBusConfig));
+        Assert.Equal(ShpcController.SerrIntAllDisabled, ShpcRegister(br, ShpcController.SerrInt));
+        Assert.Equal(0x7f000000u | ShpcController.SlotStatusOccupied, ShpcRegister(br, ShpcController.SlotRegister(0)));
+        Assert.Equal(0x7f000000u | ShpcController.SlotStatusEmpty, ShpcRegister(br, ShpcController.SlotRegister(1)));
+    }
+
+    [Fact]
+    public void ShpcDataWrite_GoesThroughRegisterMasks()
+    {
+        var br = Bridge();
+        var cap = br.Shpc!.CapOffset;
+        br.WriteConfig(cap + ShpcController.CapDwordSelect, 1, ShpcController.SerrInt / 4);
+        br.WriteConfig(cap + ShpcController.CapDwordData, 4, 0xffffffff);
+        Assert.Equal(0xfu, br.ReadConfig(cap + ShpcController.CapDwordData, 4));
+        br.WriteConfig(cap + ShpcController.CapDwordSelect, 1, 0);
+        br.WriteConfig(cap + ShpcController.CapDwordData, 4, 0xffffffff);
+        Assert.Equal(0u, br.ReadConfig(cap + ShpcController.CapDwordData, 4));
+    }
+
+    [Fact]
+    public void SlotId_ChassisWritable_NotReset()
+    {
+        var br = Bridge();
+        Assert.Equal(7, br.Config.GetByte(0x48 + SlotIdCap.Chassis));
+        br.WriteConfig(0x48 + SlotIdCap.Chassis, 1, 9);
+        br.Reset();
+        Assert.Equal(9, br.Config.GetByte(0x48 + SlotIdCap.Chassis));
+    }
+
+    [Fact]
+    public void SecondaryBusReset_RaisedOnZeroToOne()
+    {
+        var br = Bridge();
+        var n = 0;
+        br.SecondaryBusReset += _ => n++;
+        br.WriteConfig(Type1Header.BridgeControl.Offset, 2, (uint)BridgeControlBits.BusReset);
+        br.WriteConfig(Type1Header.BridgeControl.Offset, 2, (uint)BridgeControlBits.BusReset);
+        Assert.Equal(1, n);
+    }
+
+    [Fact]
+    public void Reset_DoesNotDisableWindows_UnlikeRootPort()
+    {
+        var br = Bridge();
+        Assert.Equal(0x0000u, br.ReadConfig(Type1Header.IoBase.Offset, 2));
+        Assert.Equal(0x00010001u, br.ReadConfig(Type1Header.PrefMemoryBase.Offset, 4));
+        var rp = TestDevices.Realized("pcie-root-port");
+        Assert.Equal(0x00f0u, rp.ReadConfig(Type1Header.IoBase.Offset, 2));
+    }
+
+    [Fact]
+    public void MsiOff_NoMsiCapability()
+    {
+        var br = TestDevices.Catalog("pci-bridge,id=b,chassis_nr=1,msi=off");
+        br.Realize();
+        Assert.DoesNotContain(br.GetCapabilities(), c => c.Id == CapabilityId.Msi);
+        Assert.Equal(0x48, br.Config.GetByte(CommonHeader.CapabilityList.Offset));
+    }
+}
+
+/// <summary>msi_write_config and the ioh3420 AER message number.</summary>
+public sealed class MsiTests
+{
+    [Fact]
+    public void QsizeAboveCapable_IsClampedOnlyOnceEnabled()
+    {
+        var br = TestDevices.Realized("pci-bridge");
+        br.WriteConfig(0x4c + MsiCap.Flags, 2, 0x0070);
+        Assert.Equal(0x01f0u, br.ReadConfig(0x4c + MsiCap.Flags, 2));
+        br.WriteConfig(0x4c + MsiCap.Flags, 2, 0x0071);
+        Assert.Equal(0x0181u, br.ReadConfig(0x4c + MsiCap.Flags, 2));
+    }
+
+    [Fact]
+    public void Ioh3420_TwoVectors_AerMessageNumberOne()
+    {
+        var rp = TestDevices.Realized("ioh3420");
+        Assert.Equal(0u, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
+        rp.WriteConfig(Ioh3420.MsiOffset + MsiCap.Flags, 2, 0x0011);
+        Assert.Equal(1u << AerCap.RootStatusIrqShift, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
+    }
+}
