@@ -39,9 +39,8 @@ public sealed class PipelineCase
     private (Machine, SeaBiosResult, IConfigAccessor, PlatformFacts, LinuxEnumerator) Start(SbCase sb, KernelVersion version)
     {
         var (machine, firmware) = Run(sb);
-        var accessor = machine.Ecam is { } ecam ? machine.EcamAt(ecam.Base) : machine.Cf8;
-        var kind = sb.Machine == "pc" ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        var facts = QemuX86Facts.Build(kind, sb.RamSize, accessor, acpiPciHotplug: !Native);
+        var accessor = MachineFacts.AccessorFor(machine);
+        var facts = MachineFacts.For(machine, accessor);
         return (machine, firmware, accessor, facts, new LinuxEnumerator(accessor, facts, new KernelOptions { Version = version }));
     }
 
