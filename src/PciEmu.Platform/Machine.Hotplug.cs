@@ -29,12 +29,15 @@ public sealed partial class Machine
 
     /// <summary>
     /// Machine-done: QEMU assigns ACPI bus selectors (acpi_set_pci_info: depth first, newest bridge first, only
-    /// buses with ACPI hot-plug) and checks the -global list. After this, devices arrive with device_add.
+    /// buses with ACPI hot-plug), checks the -global list, then runs the start-up system reset
+    /// (qmp_x_exit_preconfig → qemu_system_reset), which e.g. powers populated PCIe slots. After this, devices
+    /// arrive with device_add.
     /// </summary>
     public void MachineDone()
     {
         if (_machineDone) return;
         _machineDone = true;
+        Reset();
         var next = 0;
         foreach (var bus in DepthFirst(_hierarchy.Root))
         {
@@ -72,13 +75,21 @@ public sealed partial class Machine
     public HotplugMechanism HotplugMechanismFor(string busName) =>
         _hierarchy.FindBusByName(busName) is { } b ? HotplugMechanismFor(b) : HotplugMechanism.None;
 
+    /// <summary>
+    /// The secondary bus's hot-plug handler: ACPI takes every cold-plugged bridge's bus when bridge hot-plug is on,
+    /// except a PCIe slot with hotplug=off, which then has none (acpi_pcihp_device_plug_cb); otherwise the port's
+    /// own slot (pcie_cap_slot_init, which refuses when SLTCAP.HPC is clear) or the bridge's SHPC.
+    /// </summary>
     private HotplugMechanism HotplugMechanismFor(PciBus bus)
     {
         if (bus.ParentBridge is not { } bridge)
             return Acpi.AcpiRootHotplug ? HotplugMechanism.Acpi : HotplugMechanism.None;
-        if (!_slots.TryGetValue(bridge, out var slot) || !slot.HotplugCapable) return HotplugMechanism.None;
-        if (slot.AcpiManaged) return HotplugMechanism.Acpi;
-        return bridge.SecondaryIsExpress ? HotplugMechanism.NativePcie : HotplugMechanism.Shpc;
+        var slot = _slots.GetValueOrDefault(bridge);
+        if (Acpi.AcpiBridgeHotplug && !bridge.Hotplugged)
+            return slot is not null && bridge.SecondaryIsExpress && !slot.HotplugCapable ? HotplugMechanism.None : HotplugMechanism.Acpi;
+        if (slot is null) return HotplugMechanism.None;
+        if (bridge.SecondaryIsExpress) return HotplugMechanism.NativePcie;
+        return slot.HotplugCapable ? HotplugMechanism.Shpc : HotplugMechanism.None;
     }
 
     /// <summary>HMP/QMP device_add: place the device hot-plugged and raise the event the QEMU way.</summary>
