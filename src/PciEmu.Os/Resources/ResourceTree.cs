@@ -72,6 +72,10 @@ public static class ResourceTree
         return RequestConflict(root, n) is null;
     }
 
+    /// <summary>find_resource_space: is there an aligned gap of <paramref name="size"/> among the children?</summary>
+    public static bool HasSpace(Resource root, ulong size, ulong align) =>
+        FindResource(root, new Resource("", 0, size - 1, root.Flags), size, 0, ulong.MaxValue, align, (a, _, _) => a.Start, null) is not null;
+
     /// <summary>__find_resource (kernel/resource.c).</summary>
     private static ulong? FindResource(Resource root, Resource n, ulong size, ulong min, ulong max, ulong align, AlignFunc alignf,
         Action<Resource>? arch)

@@ -46,6 +46,7 @@ public sealed class SyntheticMachine
         public bool Aer { get; init; }
         public bool SlotCapsQemu { get; init; }
         public ushort Command { get; init; }
+        public int? Subordinate { get; init; }
     }
 
     private const uint DevCapExtTag = 1 << 5;
@@ -60,7 +61,7 @@ public sealed class SyntheticMachine
         var d = Header(0x1b36, 0x000c, 0x060400, CommonHeader.HeaderTypeBridge);
         d[Type1Header.PrimaryBus.Offset] = (byte)bdf.Bus;
         d[Type1Header.SecondaryBus.Offset] = (byte)secondary;
-        d[Type1Header.SubordinateBus.Offset] = (byte)secondary;
+        d[Type1Header.SubordinateBus.Offset] = (byte)(st.Subordinate ?? secondary);
         d[Type1Header.IoBase.Offset] = BarBits.IoRangeMask;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.MemoryBase.Offset), BarBits.MemRangeMask);
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.PrefMemoryBase.Offset), BarBits.MemRangeMask | BarBits.PrefRangeType64);
