@@ -148,3 +148,32 @@ public sealed class ReallocTests
         Assert.Contains("pci_bus 0000:00: Some PCI device resources are unassigned, try booting with pci=realloc", e.Log.Lines);
     }
 }
+
+/// <summary>pci_bus_distribute_available_resources: a hot-plug bridge hot-added below a hot-plug port gets the spare space.</summary>
+public sealed class DistributeTests
+{
+    private const ulong MiB = 1024 * 1024;
+    private static readonly Bdf Port = new(0, 1, 0);
+
+    [Fact]
+    public void Pciehp_HotAddedDownstreamPort_GetsThePortsWholePrefWindow()
+    {
+        var m = new SyntheticMachine().HostBridge().RootPort(Port, 1, new SyntheticMachine.PortState
+        {
+            Subordinate = 4,
+            Bar0 = 0xfe800000,
+            Mem = (0xfe000000, 0xfe3fffff),
+            Pref = (0x100000000, 0x13fffffff),
+            Command = (ushort)(CommandBits.Memory | CommandBits.BusMaster),
+            SlotCapsQemu = true,
+        });
+        var e = m.Boot();
+        m.RootPort(new Bdf(1, 0, 0), 0, new SyntheticMachine.PortState { Unnumbered = true, PcieFlags = SyntheticMachine.DownstreamPortFlags });
+        var v = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0x100000000-0x13fffffff 64bit pref]: assigned", v.Log);
+        Assert.DoesNotContain(v.Log, l => l.Contains("no space", StringComparison.Ordinal));
+        // The non-pref share is the port's 4 MiB minus the new port's BAR 0, aligned down to 1 MiB and then re-aligned
+        // at the window start: 0x201000, exactly as pci_bus_distribute_available_resources computes it.
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0xfe000000-0xfe200fff]: assigned", v.Log);
+    }
+}
