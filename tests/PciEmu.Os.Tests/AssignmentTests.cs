@@ -84,6 +84,21 @@ public sealed class AssignmentTests
     }
 
     [Fact]
+    public void Allocate_AssignedResource_GrowsInPlace_OrMovesWhenBlocked()
+    {
+        static ulong Plain(Resource avail, ulong size, ulong align) => avail.Start;
+        var root = new Resource("w", 0x10000, 0x1ffff, ResFlags.Mem);
+        var a = new Resource("a", 0x10000, 0x10fff, ResFlags.Mem);
+        ResourceTree.RequestConflict(root, a);
+        Assert.True(ResourceTree.Allocate(root, a, 0x2000, 0, ulong.MaxValue, 0x1000, Plain));
+        Assert.Equal((0x10000UL, 0x11fffUL), (a.Start, a.End));
+        ResourceTree.RequestConflict(root, new Resource("b", 0x12000, 0x12fff, ResFlags.Mem));
+        Assert.True(ResourceTree.Allocate(root, a, 0x4000, 0, ulong.MaxValue, 0x1000, Plain));
+        Assert.Equal((0x13000UL, 0x16fffUL), (a.Start, a.End));
+        Assert.Same(root, a.Parent);
+    }
+
+    [Fact]
     public void ResourceFormat_MatchesPercentPR()
     {
         Assert.Equal("[io  0x0000-0x0cf7 window]", ResourceFormat.Format(0, 0xcf7, ResFlags.Io | ResFlags.Window));
