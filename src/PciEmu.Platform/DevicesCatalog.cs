@@ -37,7 +37,9 @@ public sealed class DevicesCatalog : IDeviceCatalog
                 Driver = e.Name,
                 IsBridge = e.IsBridge,
                 IsExpressOnly = e.PcieOnly,
-                Properties = e.Properties.Select(p => p.Name).ToArray(),
+                UserCreatable = e.UserCreatable,
+                Hotpluggable = e.Hotpluggable,
+                Properties = [.. e.Properties.Select(p => p.Name), .. ChipsetDrivers.GetValueOrDefault(driver, [])],
             };
         }
         return ChipsetDrivers.TryGetValue(driver, out var props)

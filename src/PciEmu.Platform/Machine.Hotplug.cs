@@ -29,12 +29,15 @@ public sealed partial class Machine
 
     /// <summary>
     /// Machine-done: QEMU assigns ACPI bus selectors (acpi_set_pci_info: depth first, newest bridge first, only
-    /// buses with ACPI hot-plug) and checks the -global list. After this, devices arrive with device_add.
+    /// buses with ACPI hot-plug), checks the -global list, then runs the start-up system reset
+    /// (qmp_x_exit_preconfig → qemu_system_reset), which e.g. powers populated PCIe slots. After this, devices
+    /// arrive with device_add.
     /// </summary>
     public void MachineDone()
     {
         if (_machineDone) return;
         _machineDone = true;
+        Reset();
         var next = 0;
         foreach (var bus in DepthFirst(_hierarchy.Root))
         {

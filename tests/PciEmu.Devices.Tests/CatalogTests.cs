@@ -69,7 +69,7 @@ public sealed class CatalogTests
     [InlineData("e1000", 0x40000UL)]
     [InlineData("e1000,romfile=", 0UL)]
     [InlineData("e1000,rombar=0", 0UL)]
-    [InlineData("e1000,romsize=0x30000", 0x40000UL)]
+    [InlineData("e1000,romsize=0x80000", 0x80000UL)]
     [InlineData("virtio-net-pci", 0x40000UL)]
     [InlineData("virtio-rng-pci", 0UL)]
     public void RomBar_FollowsRomfileAndRombar(string spec, ulong romSize)
@@ -78,6 +78,13 @@ public sealed class CatalogTests
         f.Realize();
         Assert.Equal(romSize, f.RomSize);
         Assert.Equal(romSize == 0 ? 0u : (uint)~(romSize - 1) | 1, f.Config.GetWriteMask(0x30, 4));
+    }
+
+    [Fact]
+    public void RomSize_NotPowerOfTwo_FailsRealize()
+    {
+        var f = TestDevices.Catalog("e1000,romsize=0x30000");
+        Assert.Equal("ROM size 196608 is not a power of two", Assert.Throws<DeviceRealizeException>(f.Realize).Message);
     }
 
     [Fact]
@@ -116,5 +123,59 @@ public sealed class CatalogTests
         var caps = f.GetCapabilities().Select(c => (c.Id, c.Offset)).ToArray();
         Assert.Equal([((ushort)0x01, 0xc8), ((ushort)0x05, 0xd0), ((ushort)0x11, 0xa0), ((ushort)0x10, 0xe0), ((ushort)0x0001, 0x100), ((ushort)0x0003, 0x148)], caps);
         Assert.Equal(0x525400ffff123456UL, f.Config.GetQuad(0x14c));
+    }
+}
+
+/// <summary>Function-level reset through DEVCTL.BCR_FLR (pcie_cap_flr_write_config).</summary>
+public sealed class FlrTests
+{
+    [Theory]
+    [InlineData("virtio-rng-pci-modern", 0x40)]
+    [InlineData("x3130-upstream", 0x90)]
+    [InlineData("xio3130-downstream", 0x90)]
+    public void Flr_ResetsFunction_AndReadsZero(string device, int exp)
+    {
+        var f = TestDevices.Realized(device);
+        f.WriteConfig(CommonHeader.Command.Offset, 2, (uint)CommandBits.Memory);
+        f.WriteConfig(exp + Capabilities.PcieCap.DevCtl, 2, Capabilities.PcieCap.DevCtlBcrFlr | 0x1);
+        Assert.Equal(0u, f.ReadConfig(exp + Capabilities.PcieCap.DevCtl, 2));
+        Assert.Equal(0u, f.ReadConfig(CommonHeader.Command.Offset, 2));
+    }
+}
+
+/// <summary>Every property a catalogue entry lists is accepted with a value of its type.</summary>
+public sealed class CatalogPropertyTests
+{
+    private static string Sample(PropertyType t) => t switch
+    {
+        PropertyType.Bool => "on",
+        PropertyType.OnOffAuto => "auto",
+        PropertyType.U8 => "1",
+        PropertyType.U16 => "1",
+        PropertyType.U32 => "1",
+        PropertyType.Size => "4K",
+        PropertyType.LinkSpeed => "8",
+        PropertyType.LinkWidth => "4",
+        _ => "x",
+    };
+
+    public static TheoryData<string, string> Properties()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var e in DeviceCatalog.Entries.Concat(DeviceCatalog.ChipsetEntries))
+        {
+            foreach (var p in e.Properties) data.Add(e.Name, p.Name);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Properties))]
+    public void ListedProperty_IsAccepted(string driver, string property)
+    {
+        var type = DeviceCatalog.Get(driver).Properties.Single(p => p.Name == property).Type;
+        var props = new DeviceProperties(driver, [new(property, Sample(type)), new("id", "x")]);
+        var f = DeviceCatalog.Create(props);
+        Assert.Equal(driver, f.TypeName);
     }
 }

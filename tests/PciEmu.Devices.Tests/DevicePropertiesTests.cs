@@ -23,6 +23,7 @@ public sealed class DevicePropertiesTests
     [InlineData("16E")]
     [InlineData("G")]
     [InlineData("1Q")]
+    [InlineData("1.5")]
     public void Size_Rejects(string s) =>
         Assert.Equal("Parameter 'x' expects size", Assert.Throws<DevicePropertyException>(() => DeviceProperties.ParseSize("x", s)).Message);
 
@@ -70,6 +71,15 @@ public sealed class DevicePropertiesTests
         Assert.Equal("a,b", p.GetString("id"));
         Assert.Equal("1M", p.GetString("membar"));
         Assert.True(p.GetBool("multifunction", false));
+    }
+
+    [Fact]
+    public void Parse_AcceptsDriverEquals()
+    {
+        var p = DeviceProperties.Parse("id=t,driver=pci-testdev,membar=1M");
+        Assert.Equal("pci-testdev", p.Driver);
+        Assert.Equal("t", p.GetString("id"));
+        Assert.False(p.Has("driver"));
     }
 
     [Fact]

@@ -149,3 +149,37 @@ public class HotplugTests
             Assert.Throws<QemuException>(() => m.DeviceAdd(Dev("pci-testdev", null, null, ("addr", "5.1")))).Message);
     }
 }
+
+/// <summary>The machines with the real chipset models.</summary>
+public class RealChipsetTests
+{
+    [Fact]
+    public void Pc_RealChipset_AtQemusAddresses()
+    {
+        var m = new MachineBuilder().WithType(MachineType.Pc).WithRam(QemuValues.GiB).WithCatalog(DevicesCatalog.Instance).Build();
+        var ids = m.Snapshot().Root.Functions.Select(f => $"{f.Slot:x2}.{f.Function} {f.VendorId:x4}:{f.DeviceId:x4}").ToList();
+        Assert.Equal(["00.0 8086:1237", "01.0 8086:7000", "01.1 8086:7010", "01.3 8086:7113"], ids);
+        Assert.Equal(0x12378086u, m.Cf8.Read32(new Bdf(0, 0, 0), 0));
+    }
+
+    [Fact]
+    public void Q35_RealMch_PciExBarMapsAndMovesEcam()
+    {
+        var m = new MachineBuilder().WithType(MachineType.Q35).WithRam(QemuValues.GiB).WithCatalog(DevicesCatalog.Instance).Build();
+        var ids = m.Snapshot().Root.Functions.Select(f => $"{f.Slot:x2}.{f.Function} {f.VendorId:x4}:{f.DeviceId:x4}").ToList();
+        Assert.Equal(["00.0 8086:29c0", "1f.0 8086:2918", "1f.2 8086:2922", "1f.3 8086:2930"], ids);
+        var mch = new Bdf(0, 0, 0);
+        Assert.Null(m.Ecam);
+        m.Cf8.Write32(mch, 0x60, 0xb0000001);
+        Assert.Equal((0xb0000000UL, 256UL << 20), m.Ecam);
+        Assert.Equal(0x29308086u, m.EcamAt(0xb0000000).Read32(new Bdf(0, 0x1f, 3), 0));
+        // 64 MiB window at 0xe0000000 (length bits 2:1 = 10b).
+        m.Cf8.Write32(mch, 0x60, 0xe0000005);
+        Assert.Equal((0xe0000000UL, 64UL << 20), m.Ecam);
+        Assert.Equal(0u, m.EcamAt(0xb0000000).Read32(mch, 0));
+        Assert.Equal(0x29c08086u, m.EcamAt(0xe0000000).Read32(mch, 0));
+        Assert.Equal((0xe4000000UL, MemoryLayout.IoApicBase), m.PciHole32);
+        m.Reset();
+        Assert.Null(m.Ecam);
+    }
+}

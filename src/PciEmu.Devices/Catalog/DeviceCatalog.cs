@@ -93,7 +93,7 @@ public static class DeviceCatalog
         new("e1000", false, false, [new("mac", PropertyType.String), new("netdev", PropertyType.String)],
             (p, _) => new E1000(Generic(p, new RomDeviceOptions()))),
         new("e1000e", false, false, [new("mac", PropertyType.String), new("netdev", PropertyType.String)],
-            (p, ctx) => new E1000e(Generic(p, new E1000eOptions { OnExpressBus = ctx.BusIsExpress }))),
+            (p, ctx) => new E1000e(Generic(p, new E1000eOptions { OnExpressBus = ctx.BusIsExpress, OnRootBus = ctx.BusIsRoot }))),
         new("virtio-net-pci", false, false, [.. VirtioProps, new("mac", PropertyType.String), new("netdev", PropertyType.String)],
             (p, ctx) => new VirtioPci(VirtioDeviceKind.Net, VirtioOptions(p, ctx))),
         new("virtio-rng-pci", false, false, VirtioProps,
@@ -158,7 +158,8 @@ public static class DeviceCatalog
             RomFile = p.GetString("romfile") ?? o.RomFile,
             RomBar = p.GetU32("rombar", 1) != 0,
         };
-        return rom is RomDeviceOptions r && p.GetSize("romsize") is { } size ? (T)(PciDeviceOptions)(r with { RomSize = size }) : rom;
+        // romsize is a uint32 property (DEFINE_PROP_UINT32), not a size.
+        return rom is RomDeviceOptions r && p.Has("romsize") ? (T)(PciDeviceOptions)(r with { RomSize = p.GetU32("romsize", 0) }) : rom;
     }
 
     private static ResourceReserve Reserve(DeviceProperties p) => new()

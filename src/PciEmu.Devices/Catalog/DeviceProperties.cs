@@ -32,9 +32,12 @@ public sealed class DeviceProperties
             else cur.Append(spec[i]);
         }
         parts.Add(cur.ToString());
-        var props = new DeviceProperties(parts[0]);
-        foreach (var p in parts.Skip(1))
+        // qemu_opts_parse with implied "driver": the first element may also be spelled driver=NAME.
+        var driver = parts.FirstOrDefault(x => x.StartsWith("driver=", StringComparison.Ordinal))?["driver=".Length..];
+        var props = new DeviceProperties(driver ?? parts[0]);
+        foreach (var p in parts.Skip(driver is null ? 1 : 0))
         {
+            if (p.StartsWith("driver=", StringComparison.Ordinal)) continue;
             if (p.Length == 0) continue;
             var eq = p.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0) props._values[p] = "on";
@@ -144,6 +147,7 @@ public sealed class DeviceProperties
             return hex << shift;
         }
         if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) throw error;
+        if (shift == 0 && d != decimal.Truncate(d)) throw error; // no fractional bytes
         var bytes = d * (1UL << shift);
         if (bytes > ulong.MaxValue) throw error;
         return (ulong)decimal.Truncate(bytes);

@@ -14,6 +14,9 @@ internal static class CapabilityRenderer
 {
     private const int CapFlags = 2;
     private const ushort RedHatVendor = 0x1b36;
+    private const ushort VirtioVendor = 0x1af4;
+    private const ushort VirtioFirst = 0x1000;
+    private const ushort VirtioLast = 0x107f;
     private const byte ReserveCapType = 1;
     private const int ExpLnkSta = 0x12, ExpSltCap = 0x14, ExpSltCtl = 0x18, ExpSltSta = 0x1a, ExpRtCtl = 0x1c, ExpRtCap = 0x1e, ExpRtSta = 0x20;
     private const int MsiAddressLo = 4, MsiAddressHi = 8, MsiData32 = 8, MsiData64 = 12, MsiMask32 = 12, MsiMask64 = 16;
@@ -31,7 +34,14 @@ internal static class CapabilityRenderer
         {
             if (c.Extended)
             {
-                sb.Append(inv, $"\tCapabilities: [{c.Offset:x3} v{c.Version}] {ExtendedName(c.Id)}\n");
+                sb.Append(inv, $"\tCapabilities: [{c.Offset:x3} v{c.Version}] {ExtendedName(c.Id)}");
+                if (c.Id == ExtCapabilityId.Dsn)
+                {
+                    // cap_dsn: the 64-bit serial number, most significant byte first.
+                    var serial = ((ulong)f.Long(c.Offset + 8) << 32) | f.Long(c.Offset + 4);
+                    sb.Append(' ').AppendJoin('-', Enumerable.Range(0, 8).Select(i => ((byte)(serial >> (56 - 8 * i))).ToString("x2", inv)));
+                }
+                sb.Append('\n');
                 continue;
             }
             var o = c.Offset;
@@ -51,8 +61,14 @@ internal static class CapabilityRenderer
                 case CapabilityId.Msi: Msi(sb, f, o, cap); break;
                 case CapabilityId.Vendor: Vendor(sb, f, o); break;
                 case CapabilityId.Shpc: sb.Append("Hot-plug capable\n"); break;
+                case CapabilityId.Sata:
+                    var bars = f.Long(o + 4);
+                    var bar = (int)(bars & 0xf);
+                    sb.Append(inv, $"SATA HBA v{(cap >> 4) & 0xf}.{cap & 0xf}");
+                    sb.Append(bar is >= 4 and <= 9 ? string.Create(inv, $" BAR{bar - 4} Offset={(bars >> 4) & 0xfffff:x8}\n") : bar == 15 ? " InCfgSpace\n" : string.Create(inv, $" BAR??{bar}\n"));
+                    break;
                 case CapabilityId.SubsystemVendor:
-                    sb.Append("Subsystem: ").Append(PciNames.Subsystem(f.Word(o + 4), f.Word(o + 6), true)).Append('\n');
+                    sb.Append("Subsystem: ").Append(PciNames.Subsystem(f.VendorId, f.DeviceId, f.Word(o + 4), f.Word(o + 6), true)).Append('\n');
                     break;
                 case CapabilityId.Express:
                     express = true;
@@ -112,6 +128,17 @@ internal static class CapabilityRenderer
             sb.Append(", Pref64:").Append(Hint(pref64, ulong.MaxValue)).Append('\n');
             return;
         }
+        if (f.VendorId == VirtioVendor && f.DeviceId is >= VirtioFirst and <= VirtioLast)
+        {
+            // cap_virtio
+            var cfgType = f.Config[o + 3];
+            var name = cfgType switch { 1 => "CommonCfg", 2 => "Notify", 3 => "ISR", 4 => "DeviceCfg", _ => "<unknown>" };
+            sb.Append(inv, $"Vendor Specific Information: VirtIO: {name}\n");
+            sb.Append(inv, $"\t\tBAR={f.Config[o + 4]} offset={f.Long(o + 8):x8} size={f.Long(o + 12):x8}");
+            if (cfgType == 2 && len >= 20) sb.Append(inv, $" multiplier={f.Long(o + 16):x8}");
+            sb.Append('\n');
+            return;
+        }
         sb.Append(inv, $"Vendor Specific Information: Len={len:x2} <?>\n");
     }
 
@@ -146,7 +173,7 @@ internal static class CapabilityRenderer
             var t = f.Long(o + ExpSltCap);
             sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, 0x1u)} PwrCtrl{F(t, 0x2u)} MRL{F(t, 0x4u)} AttnInd{F(t, 0x8u)} PwrInd{F(t, 0x10u)} HotPlug{F(t, 0x40u)} Surprise{F(t, 0x20u)}\n");
             var power = ((t >> 7) & 0xff) * (((t >> 15) & 0x3) switch { 0 => 1.0, 1 => 0.1, 2 => 0.01, _ => 0.001 });
-            sb.Append(inv, $"\t\t\tSlot #{t >> 19}, PowerLimit {power:0.000}W; Interlock{F(t, 0x20000u)} NoCompl{F(t, 0x40000u)}\n");
+            sb.Append(inv, $"\t\t\tSlot #{t >> 19}, PowerLimit {power.ToString("G", inv)}W; Interlock{F(t, 0x20000u)} NoCompl{F(t, 0x40000u)}\n");
             var w = f.Word(o + ExpSltCtl);
             sb.Append(inv, $"\t\tSltCtl:\tEnable: AttnBtn{F(w, 0x1)} PwrFlt{F(w, 0x2)} MRL{F(w, 0x4)} PresDet{F(w, 0x8)} CmdCplt{F(w, 0x10)} HPIrq{F(w, 0x20)} LinkChg{F(w, 0x1000)}\n");
             sb.Append(inv, $"\t\t\tControl: AttnInd {Indicator((w >> 6) & 0x3)}, PwrInd {Indicator((w >> 8) & 0x3)}, Power{F(w, 0x400)} Interlock{F(w, 0x800)}\n");

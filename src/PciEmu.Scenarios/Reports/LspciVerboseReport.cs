@@ -63,12 +63,8 @@ public static class LspciVerboseReport
         if (f.ProgIf != 0 || progName is not null)
             sb.Append(inv, $" (prog-if {f.ProgIf:x2}{(progName is null ? string.Empty : $" [{progName}]")})");
         sb.Append('\n');
-        if (f.HeaderType == CommonHeader.HeaderTypeNormal)
-        {
-            var sv = f.Word(Type0Header.SubsystemVendorId.Offset);
-            var sd = f.Word(Type0Header.SubsystemId.Offset);
-            if (sv != 0 && sv != ushort.MaxValue) sb.Append("\tSubsystem: ").Append(PciNames.Subsystem(sv, sd, true)).Append('\n');
-        }
+        if (Subsystem(f) is var (sv, sd) && sv != 0 && sv != ushort.MaxValue)
+            sb.Append("\tSubsystem: ").Append(PciNames.Subsystem(f.VendorId, f.DeviceId, sv, sd, true)).Append('\n');
         var cmd = f.Command;
         var status = f.Word(CommonHeader.Status.Offset);
         sb.Append(inv, $"\tControl: I/O{Flag(cmd, 0x1)} Mem{Flag(cmd, 0x2)} BusMaster{Flag(cmd, 0x4)} SpecCycle{Flag(cmd, 0x8)} MemWINV{Flag(cmd, 0x10)} VGASnoop{Flag(cmd, 0x20)} ParErr{Flag(cmd, 0x40)} Stepping{Flag(cmd, 0x80)} SERR{Flag(cmd, 0x100)} FastB2B{Flag(cmd, 0x200)} DisINTx{Flag(cmd, 0x400)}\n");
@@ -88,6 +84,15 @@ public static class LspciVerboseReport
         Rom(sb, f, regions);
         if (f.IsBridgeHeader) BridgeControl(sb, f);
         CapabilityRenderer.Render(sb, f);
+    }
+
+    /// <summary>get_subid: the header's subsystem registers, or a bridge's SSVID capability.</summary>
+    private static (ushort, ushort)? Subsystem(FunctionSnapshot f)
+    {
+        if (f.HeaderType == CommonHeader.HeaderTypeNormal)
+            return (f.Word(Type0Header.SubsystemVendorId.Offset), f.Word(Type0Header.SubsystemId.Offset));
+        var ssvid = LspciScan.FindCapability(f, CapabilityId.SubsystemVendor);
+        return ssvid < 0 ? null : (f.Word(ssvid + 4), f.Word(ssvid + 6));
     }
 
     private static string Devsel(int status) => ((status >> DevselShift) & DevselMask) switch

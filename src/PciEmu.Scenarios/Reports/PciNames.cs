@@ -34,12 +34,10 @@ public static class PciNames
         [(0x1b36, 0x0005)] = "QEMU PCI Test Device",
         [(0x1b36, 0x0008)] = "QEMU PCIe Host bridge",
         [(0x1b36, 0x000c)] = "QEMU PCIe Root port",
-        [(0x1b36, 0x000e)] = "QEMU PCIe-to-PCI bridge",
         [(0x1af4, 0x1000)] = "Virtio network device",
         [(0x1af4, 0x1005)] = "Virtio RNG",
         [(0x1af4, 0x1041)] = "Virtio 1.0 network device",
         [(0x1af4, 0x1044)] = "Virtio 1.0 RNG",
-        [(0x1af4, 0x1100)] = "QEMU Virtual Machine",
         [(0x104c, 0x8232)] = "XIO3130 PCI Express Switch (Upstream)",
         [(0x104c, 0x8233)] = "XIO3130 PCI Express Switch (Downstream)",
     };
@@ -108,6 +106,30 @@ public static class PciNames
         return numeric ? $"{v} Device [{ids}]" : $"{v} Device {Hex4(device)}";
     }
 
-    /// <summary>PCI_LOOKUP_SUBSYSTEM: the subsystem vendor's name and, as pci.ids has it, the generic subsystem name.</summary>
-    public static string Subsystem(ushort subVendor, ushort subDevice, bool numeric) => VendorDevice(subVendor, subDevice, numeric);
+    private const string QemuVm = "QEMU Virtual Machine";
+    private const string QemuVmLower = "Qemu virtual machine";
+
+    /// <summary>pci.ids subsystem entries (device, subsystem) for QEMU's default subsystem 1af4:1100, as spelled per device.</summary>
+    private static readonly Dictionary<(ushort, ushort, ushort, ushort), string> Subsystems = new()
+    {
+        [(0x8086, 0x1237, 0x1af4, 0x1100)] = QemuVmLower,
+        [(0x8086, 0x7000, 0x1af4, 0x1100)] = QemuVmLower,
+        [(0x8086, 0x7010, 0x1af4, 0x1100)] = QemuVmLower,
+        [(0x8086, 0x7113, 0x1af4, 0x1100)] = QemuVmLower,
+        [(0x8086, 0x7020, 0x1af4, 0x1100)] = QemuVm,
+        [(0x8086, 0x29c0, 0x1af4, 0x1100)] = QemuVm,
+        [(0x8086, 0x2918, 0x1af4, 0x1100)] = QemuVm,
+        [(0x8086, 0x2922, 0x1af4, 0x1100)] = QemuVm,
+        [(0x8086, 0x2930, 0x1af4, 0x1100)] = QemuVm,
+        [(0x8086, 0x100e, 0x1af4, 0x1100)] = QemuVm,
+        [(0x1b36, 0x0005, 0x1af4, 0x1100)] = QemuVm,
+    };
+
+    /// <summary>PCI_LOOKUP_SUBSYSTEM (id_lookup_subsys): the entry under the device, else "Vendor Device [sv:sd]".</summary>
+    public static string Subsystem(ushort vendor, ushort device, ushort subVendor, ushort subDevice, bool numeric)
+    {
+        if (Subsystems.TryGetValue((vendor, device, subVendor, subDevice), out var name) && Vendors.TryGetValue(subVendor, out var v))
+            return numeric ? $"{v} {name} [{Hex4(subVendor)}:{Hex4(subDevice)}]" : $"{v} {name}";
+        return VendorDevice(subVendor, subDevice, numeric);
+    }
 }

@@ -135,9 +135,11 @@ public static class TreeReport
         var b = FindBridge(host, d);
         if (b is not null)
         {
-            line.Append(b.Secondary == b.Subordinate
-                ? string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}]-")
-                : string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}-{b.Subordinate:x2}]-"));
+            // An unconfigured bridge (secondary 0) prints a bare "-".
+            line.Append(b.Secondary == 0 ? "-"
+                : b.Secondary == b.Subordinate
+                    ? string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}]-")
+                    : string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}-{b.Subordinate:x2}]-"));
             ShowBridge(sb, host, b, line, verbose);
             return;
         }

@@ -81,6 +81,26 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
     private static bool IsAfterPciSetup(string line) =>
         line.StartsWith("Found ", StringComparison.Ordinal) && line.Contains(" cpu(s)", StringComparison.Ordinal);
 
+    /// <summary>
+    /// A -device argument as the platform's DeviceRequest: driver first, then key=value pairs (the recorded
+    /// arguments use no quoting or escaped commas). (PciEmu.Os.Tests links this file.)
+    /// </summary>
+    public static DeviceRequest ParseDevice(string arg)
+    {
+        var parts = arg.Split(',');
+        string? id = null, bus = null;
+        var props = new List<KeyValuePair<string, string>>();
+        foreach (var p in parts.Skip(1))
+        {
+            var eq = p.IndexOf('=', StringComparison.Ordinal);
+            var (k, v) = eq < 0 ? (p, "on") : (p[..eq], p[(eq + 1)..]);
+            if (k == "id") id = v;
+            else if (k == "bus") bus = v;
+            else props.Add(new KeyValuePair<string, string>(k, v));
+        }
+        return new DeviceRequest { Driver = parts[0], Id = id, Bus = bus, Properties = props };
+    }
+
     /// <summary>pci.devices[] of firmware.json (what QEMU reported after SeaBIOS).</summary>
     public JsonDocument RecordedPci() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "firmware.json")));
 }

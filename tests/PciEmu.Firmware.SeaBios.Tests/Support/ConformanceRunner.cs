@@ -1,4 +1,3 @@
-using PciEmu.Scenarios.Topology;
 using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests.Support;
@@ -24,26 +23,14 @@ public sealed class FwCfgWithTableLoader(IFwCfg inner) : IFwCfg
 /// <summary>Builds the recorded machine on PciEmu.Platform and runs the port against it.</summary>
 public static class ConformanceRunner
 {
-    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c)
+    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c, SeaBiosOptions? options = null)
     {
         var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
         var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(DevicesCatalog.Instance);
-        foreach (var arg in c.DeviceArgs) builder.AddDevice(WithPlainAddr(DeviceLineParser.Parse(arg)));
-        var machine = builder.Build();
-        // qemu_system_reset(SHUTDOWN_CAUSE_NONE) runs once after machine creation, before the firmware: it is when
-        // pcie_cap_slot_reset powers populated slots. MachineBuilder.Build does not do it (yet), so the harness does.
-        machine.Reset();
+        foreach (var arg in c.DeviceArgs) builder.AddDevice(ConformanceCase.ParseDevice(arg));
+        var machine = builder.Build(); // MachineDone includes QEMU's start-up qemu_system_reset
         var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
-        return (machine, SeaBiosFirmware.Run(env));
+        return (machine, SeaBiosFirmware.Run(env, options));
     }
 
-    /// <summary>
-    /// Harness workaround: QEMU's set_pci_devfn parses with strtoul(…, 16), which accepts a "0x" prefix
-    /// (the recorded cases use addr=0x2.0); QemuValues.ParseDevFn does not yet, so the prefix is dropped here.
-    /// </summary>
-    private static DeviceRequest WithPlainAddr(DeviceRequest r) => r with
-    {
-        Properties = r.Properties.Select(p => p.Key == "addr" && p.Value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? new KeyValuePair<string, string>(p.Key, p.Value[2..]) : p).ToArray(),
-    };
 }
