@@ -11,15 +11,21 @@ public sealed class E820Map
     /// <summary>BUILD_MAX_E820 in rel-1.16.2.</summary>
     public const int BUILD_MAX_E820 = 32;
 
+    /// <summary>BUILD_MAX_E820 from rel-1.16.3 on.</summary>
+    public const int BUILD_MAX_E820_1_16_3 = 128;
+
     /// <summary>E820_HOLE: the internal type e820_remove uses.</summary>
     private const uint E820_HOLE = uint.MaxValue;
 
     private readonly List<(ulong Start, ulong Size, uint Type)> _list = [];
     private readonly Action<string>? _warn;
 
-    public E820Map(Action<string>? warnNoAlloc = null)
+    private readonly int _capacity;
+
+    public E820Map(Action<string>? warnNoAlloc = null, int capacity = BUILD_MAX_E820)
     {
         _warn = warnNoAlloc;
+        _capacity = capacity;
     }
 
     public IReadOnlyList<E820Entry> Entries => _list.Select(e => new E820Entry(e.Start, e.Size, (E820Type)e.Type)).ToArray();
@@ -30,7 +36,7 @@ public sealed class E820Map
     /// <summary>insert_e820.</summary>
     private void InsertE820(int i, ulong start, ulong size, uint type)
     {
-        if (_list.Count >= BUILD_MAX_E820)
+        if (_list.Count >= _capacity)
         {
             _warn?.Invoke("insert_e820");
             return;
@@ -100,6 +106,18 @@ public sealed class E820Map
         }
         // Insert new item.
         if (type != E820_HOLE) InsertE820(i, start, size, type);
+    }
+
+    /// <summary>e820_is_used (rel-1.16.3+): whether [start, start+size) overlaps any entry.</summary>
+    public bool IsUsed(ulong start, ulong size)
+    {
+        foreach (var e in _list)
+        {
+            if (start + size <= e.Start) continue;
+            if (start >= e.Start + e.Size) continue;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>e820_type_name.</summary>

@@ -24,4 +24,20 @@ internal sealed class FwCfgReader(IFwCfg fwcfg)
         file.Span.CopyTo(val);
         return BinaryPrimitives.ReadUInt64LittleEndian(val);
     }
+
+    /// <summary>
+    /// romfile_loadbool (rel-1.17.0): "1"/"on"/"yes" and "0"/"off"/"no"; anything else logs
+    /// "romfile_loadbool: unknown bool string: %s" and gives <paramref name="defval"/>.
+    /// </summary>
+    public uint romfile_loadbool(string name, uint defval, DebugLog log)
+    {
+        if (romfile_find(name) is not { } file) return defval;
+        var bytes = file.Span;
+        var nul = bytes.IndexOf((byte)0);
+        var str = System.Text.Encoding.Latin1.GetString(nul < 0 ? bytes : bytes[..nul]);
+        if (str is "1" or "on" or "yes") return 1;
+        if (str is "0" or "off" or "no") return 0;
+        log.Dprintf(1, $"romfile_loadbool: unknown bool string: {str}");
+        return defval;
+    }
 }

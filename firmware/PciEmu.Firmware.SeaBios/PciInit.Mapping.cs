@@ -135,7 +135,7 @@ internal sealed partial class PciInit
         if (pci_bios_init_root_regions_io(busses[0]) != 0) panic("PCI: out of I/O address space");
 
         _log.Dprintf(1, $"PCI: 32: {DebugLog.Hex(pcimem_start, 16, true)} - {DebugLog.Hex(pcimem_end, 16, true)}");
-        if (pci_bios_init_root_regions_mem(busses[0]) != 0)
+        if (pci_pad_mem64 != 0 || pci_bios_init_root_regions_mem(busses[0]) != 0)
         {
             var r64_mem = new PciRegion();
             var r64_pref = new PciRegion();
@@ -151,6 +151,14 @@ internal sealed partial class PciInit
 
             r64_mem.@base = _romfile.romfile_loadint("etc/reserved-memory-end", 0);
             if (r64_mem.@base < GiB4 + RamSizeOver4G) r64_mem.@base = GiB4 + RamSizeOver4G;
+            if (pci_mem64_top != 0)
+            {
+                // rel-1.16.3+: place the window at the top of the physical address space.
+                var size = ALIGN(sum_mem, HugePage1G) + ALIGN(sum_pref, HugePage1G);
+                if (pci_pad_mem64 != 0) size = ALIGN(size, pci_mem64_top >> PCI_MEM64_TOP_PAD_SHIFT);
+                if (r64_mem.@base < pci_mem64_top - size) r64_mem.@base = pci_mem64_top - size;
+                if (_e820.IsUsed(r64_mem.@base, size)) r64_mem.@base -= size;
+            }
             r64_mem.@base = ALIGN(r64_mem.@base, align_mem);
             r64_mem.@base = ALIGN(r64_mem.@base, HugePage1G); // 1G hugepage
             r64_pref.@base = r64_mem.@base + sum_mem;

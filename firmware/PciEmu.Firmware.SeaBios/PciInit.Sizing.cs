@@ -205,11 +205,25 @@ internal sealed partial class PciInit
                 var child = s.r[(int)type];
                 if (pci_region_align(child) > align) align = pci_region_align(child);
                 var sum = pci_region_sum(child);
+                // rel-1.16.3 moved the is64 probe before the hot-plug logic (it pads 64-bit windows).
+                var padding = AtLeast(SeaBiosRelease.Rel_1_16_3);
+                var is64 = padding && pci_bios_bridge_region_is64(child, s.bus_dev, type);
                 var resource_optional = false;
                 if (hotplug_support == HotplugType.HOTPLUG_PCIE)
                     resource_optional = pcie_cap != 0 && type == PciRegionType.PCI_REGION_TYPE_IO;
-                if (sum == 0 && hotplug_support != HotplugType.HOTPLUG_NO_SUPPORTED && !resource_optional)
+                if (padding)
+                {
+                    var top_align = pci_mem64_top >> PCI_MEM64_TOP_ALIGN_SHIFT;
+                    if (hotplug_support != HotplugType.HOTPLUG_NO_SUPPORTED && pci_pad_mem64 != 0 && is64
+                        && type == PciRegionType.PCI_REGION_TYPE_PREFMEM && (top_align > align || !AtLeast(SeaBiosRelease.Rel_1_17_0)))
+                        align = top_align;
+                    if (align > sum && hotplug_support != HotplugType.HOTPLUG_NO_SUPPORTED && !resource_optional)
+                        sum = align; // reserve min size for hot-plug
+                }
+                else if (sum == 0 && hotplug_support != HotplugType.HOTPLUG_NO_SUPPORTED && !resource_optional)
+                {
                     sum = align; // reserve min size for hot-plug
+                }
                 if (size > sum)
                 {
                     _log.Dprintf(1, $"PCI: QEMU resource reserve cap: size {DebugLog.Hex(size, 8, true)} type {region_type_name(type)}");
@@ -219,7 +233,7 @@ internal sealed partial class PciInit
                 {
                     size = ALIGN(sum, align);
                 }
-                var is64 = pci_bios_bridge_region_is64(child, s.bus_dev, type);
+                if (!padding) is64 = pci_bios_bridge_region_is64(child, s.bus_dev, type);
                 // entry->bar is -1 if the entry represents a bridge region
                 var entry = pci_region_create_entry(parent, s.bus_dev, -1, size, align, type, is64);
                 _log.Dprintf(1, $"PCI: secondary bus {DebugLog.Dec(entry.dev.secondary_bus)} size {DebugLog.Hex(size, 8, true)} type {region_type_name(entry.type)}");

@@ -30,6 +30,12 @@ internal sealed partial class PciInit
     public ulong pcimem64_start = BUILD_PCIMEM64_START;
     public ulong pcimem64_end = BUILD_PCIMEM64_END;
     public ulong pci_io_low_end = PCI_IO_LOW_END_DEFAULT;
+
+    /// <summary>pci_mem64_top (rel-1.16.3+): 1 &lt;&lt; phys-bits (capped), 0 when unknown.</summary>
+    public ulong pci_mem64_top;
+
+    /// <summary>pci_pad_mem64 (rel-1.16.3+): pad 64-bit hot-plug windows and always use the 64-bit window.</summary>
+    public uint pci_pad_mem64;
     public ulong? IoBase;
     public ulong IoSum;
     private Func<PciDevice, int, int> pci_slot_get_irq;
@@ -47,6 +53,11 @@ internal sealed partial class PciInit
     public ushort acpi_pm1a_cnt;
     private bool _pmTimerChosen;
 
+    /// <summary>CPUPhysBits / CPULongMode (paravirt.c, rel-1.16.3+), set by physbits() before pci_setup.</summary>
+    public byte CPUPhysBits { get; init; }
+    public bool CPULongMode { get; init; }
+
+    private bool AtLeast(SeaBiosRelease release) => _options.Release >= release;
     public PciInit(SeaBiosEnvironment env, SeaBiosOptions options, DebugLog log, E820Map e820, uint ramSize, ulong ramSizeOver4G, ushort acpiPmBase)
     {
         _env = env;
@@ -81,12 +92,49 @@ internal sealed partial class PciInit
     private void warn_noalloc(string function, int line) =>
         _log.Dprintf(1, $"WARNING - Unable to allocate resource at {function}:{line}!");
 
+    /// <summary>The rel-1.16.3 / rel-1.17.0 prologue of pci_setup: pci_mem64_top and pci_pad_mem64.</summary>
+    private void SetupMem64Limits()
+    {
+        const int Rel1163PhysBitsCap = 46;
+        const int Rel1170PhysBitsCap = 44;
+        const ulong HugeGuestRamOver4G = 1UL << 40;
+        const int MinPaddingPhysBits = 36;
+        const uint RomfileBoolUnset = uint.MaxValue;
+
+        if (CPUPhysBits != 0)
+        {
+            pci_mem64_top = 1UL << CPUPhysBits;
+            if (!AtLeast(SeaBiosRelease.Rel_1_17_0))
+            {
+                // Old linux kernels have trouble dealing with more than 46 phys-bits (virtio-pci driver bug).
+                if (CPUPhysBits > Rel1163PhysBitsCap) pci_mem64_top = 1UL << Rel1163PhysBitsCap;
+            }
+            else if (CPUPhysBits > Rel1170PhysBitsCap && RamSizeOver4G < HugeGuestRamOver4G)
+            {
+                // ... 44 (i386 kernels) or 46 (x86_64 kernels), except in a guest with more than 1TB of RAM.
+                pci_mem64_top = 1UL << Rel1170PhysBitsCap;
+            }
+        }
+
+        if (!AtLeast(SeaBiosRelease.Rel_1_17_0))
+        {
+            if (CPUPhysBits >= MinPaddingPhysBits && CPULongMode && RamSizeOver4G != 0) pci_pad_mem64 = 1;
+            return;
+        }
+        pci_pad_mem64 = _romfile.romfile_loadbool("opt/org.seabios/pci64", RomfileBoolUnset, _log);
+        if (pci_pad_mem64 == RomfileBoolUnset)
+            pci_pad_mem64 = RamSizeOver4G != 0 ? 1u : 0u; // when not set enable in case memory over 4G is present
+        if (!CPULongMode) pci_pad_mem64 = 0; // force off for 32-bit CPUs
+    }
+
     /// <summary>pci_setup. Returns false when it returned early (non-PCI system or !CONFIG_QEMU).</summary>
     public bool pci_setup()
     {
         if (!_options.ConfigQemu) return false;
 
         _log.Dprintf(3, "pci setup");
+
+        if (AtLeast(SeaBiosRelease.Rel_1_16_3)) SetupMem64Limits();
 
         _log.Dprintf(1, BusInitBanner);
         if (_pci.pci_probe_host() != 0) return false;

@@ -9,10 +9,25 @@ namespace PciEmu.Firmware.SeaBios;
 /// make_bios_writable (src/fw/shadow.c), qemu_detect and qemu_early_e820 (src/fw/paravirt.c), the top-of-4G
 /// BIOS reservation (qemu_preinit) and the pm_base move (qemu_platform_setup).
 /// </summary>
-internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwCfgReader romfile)
+internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwCfgReader romfile, SeaBiosOptions options)
 {
+    private const uint CpuidFirstExtendedLeaf = 0x80000001;
+    private const uint CpuidPhysBitsLeaf = 0x80000008;
+    private const byte PaePhysBits = 36;
+    private const byte NoPaePhysBits = 32;
+    private const byte QuirkAlwaysValidPhysBits = 41;
+    private const byte IntelValidPhysBits36 = 36;
+    private const byte IntelValidPhysBits39 = 39;
+    private const byte AmdValidPhysBits = 40;
+
     public uint RamSize;
     public ulong RamSizeOver4G;
+
+    /// <summary>CPUPhysBits (rel-1.16.3+): 0 until physbits() accepts a value.</summary>
+    public byte CPUPhysBits;
+
+    /// <summary>CPULongMode (rel-1.16.3+).</summary>
+    public bool CPULongMode;
 
     /// <summary>make_bios_writable: find the i440fx/q35 host bridge with CF8-only scanning and open the PAMs.</summary>
     public void make_bios_writable()
@@ -76,6 +91,34 @@ internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwC
                 log.Dprintf(1, $"Running on QEMU (unknown nb: {v:x4}:{d:x4})");
                 break;
         }
+        if (options.Release >= SeaBiosRelease.Rel_1_16_3) physbits(qemu_quirk: true);
+    }
+
+    /// <summary>
+    /// physbits (rel-1.16.3+): phys-bits from CPUID 0x80000008, trusted under QEMU only when it is &gt;= 41, or
+    /// Intel with 36/39, or AMD with 40 (QEMU's defaults); without PAE/LM/leaf, 36 or 32 bits.
+    /// </summary>
+    private void physbits(bool qemu_quirk)
+    {
+        var cpu = options.Cpu;
+        var valid = false;
+        byte bits;
+        if (cpu.MaxExtendedLeaf >= CpuidFirstExtendedLeaf) CPULongMode = cpu.LongMode;
+        if (cpu.Pae && CPULongMode && cpu.MaxExtendedLeaf >= CpuidPhysBitsLeaf)
+        {
+            bits = cpu.PhysBits;
+            if (!qemu_quirk) valid = true;
+            else if (bits >= QuirkAlwaysValidPhysBits) valid = true;
+            else if (cpu.Signature == SeaBiosCpu.IntelSignature) valid = bits is IntelValidPhysBits36 or IntelValidPhysBits39;
+            else if (cpu.Signature == SeaBiosCpu.AmdSignature) valid = bits == AmdValidPhysBits;
+        }
+        else
+        {
+            bits = cpu.Pae ? PaePhysBits : NoPaePhysBits;
+            valid = true;
+        }
+        log.Dprintf(1, $"physbits: signature=\"{cpu.Signature}\", pae={(cpu.Pae ? "yes" : "no")}, lm={(CPULongMode ? "yes" : "no")}, phys-bits={DebugLog.Dec(bits)}, valid={(valid ? "yes" : "no")}");
+        if (valid) CPUPhysBits = bits;
     }
 
     /// <summary>
@@ -99,7 +142,8 @@ internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwC
             {
                 case E820Type.Reserved:
                     e820.Add(table.Start, table.Length, table.Type);
-                    log.Dprintf(3, $"qemu/e820: addr 0x{DebugLog.Hex(table.Start, 16, true)} len 0x{DebugLog.Hex(table.Length, 16, true)} [reserved]");
+                    log.Dprintf(options.Release >= SeaBiosRelease.Rel_1_16_3 ? 1 : 3,
+                        $"qemu/e820: addr 0x{DebugLog.Hex(table.Start, 16, true)} len 0x{DebugLog.Hex(table.Length, 16, true)} [reserved]");
                     break;
                 case E820Type.Ram:
                     e820.Add(table.Start, table.Length, table.Type);

@@ -176,6 +176,8 @@ internal static class SeaBiosDefs
     public const int PCI_MEMORY_SHIFT = 16;
     public const int PCI_PREF_MEMORY_SHIFT = 16;
     public const uint PCI_PREF_PROBE_PATTERN = 0xfff0fff0; // pci_bios_bridge_region_is64
+    public const int PCI_MEM64_TOP_ALIGN_SHIFT = 11;       // rel-1.16.3+: "top_align = pci_mem64_top >> 11"
+    public const int PCI_MEM64_TOP_PAD_SHIFT = 3;          // rel-1.16.3+: "ALIGN(size, pci_mem64_top >> 3)"
 
     /// <summary>pci_irqs[]: host IRQs for PCI INTA-D.</summary>
     public static ReadOnlySpan<byte> pci_irqs => [10, 10, 11, 11];

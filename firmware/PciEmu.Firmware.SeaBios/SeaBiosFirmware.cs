@@ -15,9 +15,10 @@ public static class SeaBiosFirmware
         ArgumentNullException.ThrowIfNull(environment);
         options ??= SeaBiosOptions.Default;
         var log = new DebugLog(options.DebugLevel);
-        var e820 = new E820Map(fn => log.Dprintf(1, $"WARNING - Unable to allocate resource at {fn}:0!"));
+        var e820 = new E820Map(fn => log.Dprintf(1, $"WARNING - Unable to allocate resource at {fn}:0!"),
+            options.Release >= SeaBiosRelease.Rel_1_16_3 ? E820Map.BUILD_MAX_E820_1_16_3 : E820Map.BUILD_MAX_E820);
         var romfile = new FwCfgReader(environment.FwCfg);
-        var pre = new QemuPreinit(new PciConfig(environment, log), log, e820, romfile);
+        var pre = new QemuPreinit(new PciConfig(environment, log), log, e820, romfile, options);
 
         if (options.RunPreinit)
         {
@@ -38,7 +39,11 @@ public static class SeaBiosFirmware
         var ramSizeOver4G = options.RamSizeOver4G ?? pre.RamSizeOver4G;
         var pmBase = options.AcpiPmBase ?? pre.AcpiPmBase();
 
-        var init = new PciInit(environment, options, log, e820, ramSize, ramSizeOver4G, pmBase);
+        var init = new PciInit(environment, options, log, e820, ramSize, ramSizeOver4G, pmBase)
+        {
+            CPUPhysBits = pre.CPUPhysBits,
+            CPULongMode = pre.CPULongMode,
+        };
         var first = log.Count;
         SeaBiosOutcome outcome;
         try

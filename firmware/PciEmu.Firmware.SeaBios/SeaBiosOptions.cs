@@ -1,10 +1,38 @@
 namespace PciEmu.Firmware.SeaBios;
 
-/// <summary>SeaBIOS releases whose pciinit rules the port knows.</summary>
+/// <summary>SeaBIOS releases whose pciinit rules the port knows (in release order).</summary>
 public enum SeaBiosRelease
 {
     /// <summary>rel-1.16.2 (Debian bookworm's 1.16.2-1): 64-bit window only as a fallback, just above RAM.</summary>
     Rel_1_16_2,
+
+    /// <summary>
+    /// rel-1.16.3: CPU phys-bits (physbits()), the 64-bit window at the top of the physical address space, and
+    /// padded 64-bit hot-plug windows when RAM above 4 GiB exists on a long-mode CPU with phys-bits &gt;= 36.
+    /// </summary>
+    Rel_1_16_3,
+
+    /// <summary>rel-1.17.0: the padding follows opt/org.seabios/pci64 (default: RAM above 4 GiB), top capped at 2^44.</summary>
+    Rel_1_17_0,
+}
+
+/// <summary>
+/// The CPUID facts physbits() (rel-1.16.3+) reads: the vendor signature (leaf 0), PAE (leaf 1 EDX bit 6), the
+/// highest extended leaf, long mode (0x80000001 EDX bit 29) and the physical address bits (0x80000008 EAX[7:0]).
+/// The default is QEMU's TCG qemu64 CPU.
+/// </summary>
+public sealed record SeaBiosCpu
+{
+    public const string AmdSignature = "AuthenticAMD";
+    public const string IntelSignature = "GenuineIntel";
+
+    public static SeaBiosCpu Qemu64Tcg { get; } = new();
+
+    public string Signature { get; init; } = AmdSignature;
+    public bool Pae { get; init; } = true;
+    public uint MaxExtendedLeaf { get; init; } = 0x80000008;
+    public bool LongMode { get; init; } = true;
+    public byte PhysBits { get; init; } = 40;
 }
 
 /// <summary>
@@ -16,6 +44,9 @@ public sealed record SeaBiosOptions
     public static SeaBiosOptions Default { get; } = new();
 
     public SeaBiosRelease Release { get; init; } = SeaBiosRelease.Rel_1_16_2;
+
+    /// <summary>The CPU physbits() probes (used from rel-1.16.3 on).</summary>
+    public SeaBiosCpu Cpu { get; init; } = SeaBiosCpu.Qemu64Tcg;
 
     /// <summary>CONFIG_DEBUG_LEVEL: dprintf(n, ...) prints when n &lt;= this. Debian builds use 1.</summary>
     public int DebugLevel { get; init; } = 1;

@@ -32,7 +32,7 @@ public sealed record SeaBiosResult(
     int MaxPciBus,
     IReadOnlyList<SeaBiosPciDevice> Devices)
 {
-    /// <summary>The lines pci_setup printed (from "=== PCI bus &amp; bridge init ===" to its last line or the panic).</summary>
+    /// <summary>The lines printed while pci_setup ran: "=== PCI bus &amp; bridge init ===" (preceded only by level-3 or 1.17 romfile_loadbool lines) to its last line or the panic.</summary>
     public IReadOnlyList<string> PciSetupLog { get; init; } = [];
 }
 

@@ -84,12 +84,12 @@ internal sealed partial class PciCore
         const int statusCapList = 0x10;
         const int maxCaps = 48;
         if ((Read16(d, CommonHeader.Status.Offset) & statusCapList) == 0) return 0;
-        var pos = Read8(d, CommonHeader.CapabilityList.Offset) & 0xfc;
+        var pos = Read8(d, CommonHeader.CapabilityList.Offset) & PciRegs.CapPtrMask;
         for (var ttl = 0; pos >= CommonHeader.Size && ttl < maxCaps; ttl++)
         {
             var hdr = Read16(d, pos);
-            if ((hdr & 0xff) == id) return pos;
-            pos = (hdr >> 8) & 0xfc;
+            if ((hdr & PciRegs.CapIdMask) == id) return pos;
+            pos = (hdr >> PciRegs.CapNextShift) & PciRegs.CapPtrMask;
         }
         return 0;
     }
@@ -104,8 +104,8 @@ internal sealed partial class PciCore
         {
             var hdr = Read32(d, pos);
             if (hdr is 0 or uint.MaxValue) return 0;
-            if ((hdr & 0xffff) == id) return pos;
-            pos = (int)(hdr >> 20) & 0xffc;
+            if ((hdr & PciRegs.ExtCapIdMask) == id) return pos;
+            pos = (int)(hdr >> PciRegs.ExtCapNextShift) & PciRegs.ExtCapNextMask;
         }
         return 0;
     }

@@ -41,7 +41,7 @@ internal sealed partial class PciCore
     public int ScanChildBusExtend(PciBusNode bus, int availableBuses)
     {
         var max = bus.Number;
-        for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << 3);
+        for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << PciRegs.DevFnShift);
         PcibiosFixupBus(bus);
         var usedBuses = 0;
         for (var pass = 0; pass < 2; pass++)
@@ -85,17 +85,17 @@ internal sealed partial class PciCore
     private PciDev? ScanDevice(PciBusNode bus, Bdf bdf)
     {
         var id = Cfg.Read32(bdf, CommonHeader.VendorId.Offset);
-        if (id is uint.MaxValue or 0 or 0xffff or 0xffff0000) return null;
-        var dev = new PciDev(bdf, bus) { Vendor = (ushort)id, Device = (ushort)(id >> 16) };
+        if (id is uint.MaxValue or 0 or PciRegs.AbsentLowHalf or PciRegs.AbsentHighHalf) return null;
+        var dev = new PciDev(bdf, bus) { Vendor = (ushort)id, Device = (ushort)(id >> PciRegs.DeviceIdShift) };
         var hdr = Read8(dev, CommonHeader.HeaderType.Offset);
         dev.HdrType = (byte)(hdr & CommonHeader.HeaderTypeMask);
         dev.Multifunction = (hdr & CommonHeader.HeaderTypeMultifunction) != 0;
-        dev.Class = Read32(dev, CommonHeader.Revision.Offset) >> 8;
+        dev.Class = Read32(dev, CommonHeader.Revision.Offset) >> PciRegs.ClassShift;
         SetPciePortType(dev);
         Log.Dev(dev, HeaderLine(dev));
         if (dev.IsBridge)
         {
-            dev.Transparent = (dev.Class & 0xff) == 1;
+            dev.Transparent = (dev.Class & PciRegs.ProgIfMask) == PciRegs.ProgIfSubtractive;
             dev.RomBaseReg = Type1Header.RomAddress.Offset;
             ReadBases(dev, Type1Header.BarCount, Type1Header.RomAddress.Offset);
             ReadBridgeWindows(dev);
@@ -179,9 +179,9 @@ internal sealed partial class PciCore
     private int ScanBridgeExtend(PciBusNode bus, PciDev dev, int max, int available, int pass)
     {
         var buses = Read32(dev, Type1Header.PrimaryBus.Offset);
-        var primary = (int)(buses & 0xff);
-        var secondary = (int)((buses >> 8) & 0xff);
-        var subordinate = (int)((buses >> 16) & 0xff);
+        var primary = (int)(buses & PciRegs.BusNumberMask);
+        var secondary = (int)((buses >> PciRegs.SecondaryBusShift) & PciRegs.BusNumberMask);
+        var subordinate = (int)((buses >> PciRegs.SubordinateBusShift) & PciRegs.BusNumberMask);
         var broken = pass == 0 && (primary != bus.Number || secondary <= bus.Number || secondary > subordinate);
         if (broken && (secondary != 0 || subordinate != 0))
             Log.Dev(dev, $"bridge configuration invalid ([bus {secondary:x2}-{subordinate:x2}]), reconfiguring");
@@ -195,7 +195,7 @@ internal sealed partial class PciCore
         }
         if (pass == 0)
         {
-            if (broken) Write32(dev, Type1Header.PrimaryBus.Offset, buses & 0xff000000);
+            if (broken) Write32(dev, Type1Header.PrimaryBus.Offset, buses & PciRegs.SecLatencyTimerMask);
             return max;
         }
         return NumberNewBridge(bus, dev, max, available);
@@ -213,7 +213,8 @@ internal sealed partial class PciCore
         var child = AddNewBus(bus, dev, next, bus.Busn.End);
         var sub = (uint)bus.Busn.End;
         Write32(dev, Type1Header.PrimaryBus.Offset,
-            (Read32(dev, Type1Header.PrimaryBus.Offset) & 0xff000000) | (uint)bus.Number | ((uint)next << 8) | (sub << 16));
+            (Read32(dev, Type1Header.PrimaryBus.Offset) & PciRegs.SecLatencyTimerMask) | (uint)bus.Number
+            | ((uint)next << PciRegs.SecondaryBusShift) | (sub << PciRegs.SubordinateBusShift));
         var cmax = ScanChildBusExtend(child, available);
         if (dev.IsHotplugBridge) cmax = Math.Max(cmax, Math.Min((int)bus.Busn.End, next + Math.Max(available, Options.HpBusSize - 1)));
         child.Busn.End = (ulong)cmax;

@@ -65,9 +65,9 @@ internal sealed partial class PciCore
             Write32(dev, pos + 4, uint.MaxValue);
             var szHi = Read32(dev, pos + 4);
             Write32(dev, pos + 4, hi);
-            l64 |= (ulong)hi << 32;
-            sz64 |= (ulong)szHi << 32;
-            mask64 |= 0xffffffff00000000UL;
+            l64 |= (ulong)hi << PciRegs.Upper32Shift;
+            sz64 |= (ulong)szHi << PciRegs.Upper32Shift;
+            mask64 |= (ulong)uint.MaxValue << PciRegs.Upper32Shift;
         }
         var size = sz64 == 0 ? 0 : PciSize(l64, sz64, mask64);
         if (sz64 != 0 && size == 0) Log.Dev(dev, $"[Firmware Bug]: {ResName(dev, index)}: invalid; can't size");
@@ -111,7 +111,8 @@ internal sealed partial class PciCore
         if (Is612)
         {
             var buses = Read32(bridge, Type1Header.PrimaryBus.Offset);
-            var busn = new Resource("", (buses >> 8) & 0xff, (buses >> 16) & 0xff, ResFlags.Bus);
+            var busn = new Resource("", (buses >> PciRegs.SecondaryBusShift) & PciRegs.BusNumberMask,
+                (buses >> PciRegs.SubordinateBusShift) & PciRegs.BusNumberMask, ResFlags.Bus);
             Log.Dev(bridge, $"PCI bridge to {busn}{(bridge.Transparent ? " (subtractive decode)" : "")}");
         }
         var io = Read16(bridge, Type1Header.IoBase.Offset);
@@ -153,12 +154,12 @@ internal sealed partial class PciCore
     {
         var baseLo = Read8(dev, Type1Header.IoBase.Offset);
         var limitLo = Read8(dev, Type1Header.IoLimit.Offset);
-        ulong b = (ulong)(baseLo & BarBits.IoRangeMask) << 8;
-        ulong lim = (ulong)(limitLo & BarBits.IoRangeMask) << 8;
+        ulong b = (ulong)(baseLo & BarBits.IoRangeMask) << PciRegs.IoWindowShift;
+        ulong lim = (ulong)(limitLo & BarBits.IoRangeMask) << PciRegs.IoWindowShift;
         if ((baseLo & BarBits.IoRangeTypeMask) == IoRangeType32)
         {
-            b |= (ulong)Read16(dev, Type1Header.IoBaseUpper16.Offset) << 16;
-            lim |= (ulong)Read16(dev, Type1Header.IoLimitUpper16.Offset) << 16;
+            b |= (ulong)Read16(dev, Type1Header.IoBaseUpper16.Offset) << PciRegs.IoUpper16Shift;
+            lim |= (ulong)Read16(dev, Type1Header.IoLimitUpper16.Offset) << PciRegs.IoUpper16Shift;
         }
         if (b > lim) return;
         res.Flags = ResFlags.Io;
@@ -170,8 +171,8 @@ internal sealed partial class PciCore
     /// <summary>pci_read_bridge_mmio.</summary>
     private void ReadBridgeMmio(PciDev dev, Resource res, bool log)
     {
-        ulong b = (ulong)(Read16(dev, Type1Header.MemoryBase.Offset) & BarBits.MemRangeMask) << 16;
-        ulong lim = (ulong)(Read16(dev, Type1Header.MemoryLimit.Offset) & BarBits.MemRangeMask) << 16;
+        ulong b = (ulong)(Read16(dev, Type1Header.MemoryBase.Offset) & BarBits.MemRangeMask) << PciRegs.MemWindowShift;
+        ulong lim = (ulong)(Read16(dev, Type1Header.MemoryLimit.Offset) & BarBits.MemRangeMask) << PciRegs.MemWindowShift;
         if (b > lim) return;
         res.Flags = ResFlags.Mem;
         res.Start = b;
@@ -184,16 +185,16 @@ internal sealed partial class PciCore
     {
         var baseLo = Read16(dev, Type1Header.PrefMemoryBase.Offset);
         var limitLo = Read16(dev, Type1Header.PrefMemoryLimit.Offset);
-        ulong b = (ulong)(baseLo & BarBits.MemRangeMask) << 16;
-        ulong lim = (ulong)(limitLo & BarBits.MemRangeMask) << 16;
+        ulong b = (ulong)(baseLo & BarBits.MemRangeMask) << PciRegs.MemWindowShift;
+        ulong lim = (ulong)(limitLo & BarBits.MemRangeMask) << PciRegs.MemWindowShift;
         if ((baseLo & BarBits.PrefRangeTypeMask) == PrefRangeType64)
         {
             var bu = Read32(dev, Type1Header.PrefBaseUpper32.Offset);
             var lu = Read32(dev, Type1Header.PrefLimitUpper32.Offset);
             if (bu <= lu)
             {
-                b |= (ulong)bu << 32;
-                lim |= (ulong)lu << 32;
+                b |= (ulong)bu << PciRegs.Upper32Shift;
+                lim |= (ulong)lu << PciRegs.Upper32Shift;
             }
         }
         if (b > lim) return;

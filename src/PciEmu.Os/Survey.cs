@@ -58,6 +58,14 @@ internal sealed partial class PciCore
         AllocateResources(Root!, 1);
     }
 
+    /// <summary>pcibios_resource_survey_bus: the survey for a bus that appeared at run time (acpiphp).</summary>
+    public void ResourceSurveyBus(PciBusNode bus)
+    {
+        AllocateBusResources(bus);
+        AllocateResources(bus, 0);
+        AllocateResources(bus, 1);
+    }
+
     /// <summary>pcibios_allocate_bus_resources + pcibios_allocate_bridge_resources.</summary>
     private void AllocateBusResources(PciBusNode bus)
     {

@@ -121,7 +121,8 @@ public sealed partial class Machine
         }
     }
 
-    internal PciHierarchy Hierarchy => _hierarchy;
+    /// <summary>The PCI domain, for reports and tools that name registers (the trace); drivers use the accessors.</summary>
+    public PciHierarchy Hierarchy => _hierarchy;
     internal IDeviceCatalog Catalog => _catalog;
 
     public void Warn(string message) => _warnings.Add(message);

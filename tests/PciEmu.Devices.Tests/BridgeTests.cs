@@ -10,7 +10,7 @@ public sealed class BridgeTests
     private static PciBridgeDev Bridge()
     {
         var br = (PciBridgeDev)TestDevices.Catalog("pci-bridge,id=br,chassis_nr=7");
-        br.ChildPlugged(1 << 3, TestDevices.Realized("pci-testdev"), hotplugged: false);
+        br.PlugChild(1 << 3, TestDevices.Realized("pci-testdev"), hotplugged: false);
         br.Realize();
         return br;
     }
@@ -108,5 +108,70 @@ public sealed class MsiTests
         Assert.Equal(0u, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
         rp.WriteConfig(Ioh3420.MsiOffset + MsiCap.Flags, 2, 0x0011);
         Assert.Equal(1u << AerCap.RootStatusIrqShift, rp.ReadConfig(0x100 + AerCap.RootStatus, 4));
+    }
+}
+
+/// <summary>SHPC hot-plug on a pci-bridge whose bus is not ACPI-managed (shpc_device_plug_cb, shpc_command).</summary>
+public sealed class ShpcHotplugTests
+{
+    private const int Slot = 3;
+    private const int DevFn = Slot << 3;
+
+    private static (PciBridgeDev Bridge, ShpcController Shpc, List<SlotNotification> Notes, List<int> Removed) Setup()
+    {
+        var br = (PciBridgeDev)TestDevices.Realized("pci-bridge");
+        var notes = new List<SlotNotification>();
+        var removed = new List<int>();
+        br.Notification += notes.Add;
+        br.ChildUnplugged += (devFn, _) => removed.Add(devFn);
+        // enable SHPC interrupts (SERR/INT enable: clear all disable bits) and unmask the slot's events
+        br.Shpc!.WriteRegister(ShpcController.SerrInt, 4, 0);
+        br.Shpc.WriteRegister(ShpcController.SlotRegister(Slot - 1) + ShpcController.SlotSerrIntMask, 1, 0);
+        return (br, br.Shpc, notes, removed);
+    }
+
+    [Fact]
+    public void HotAdd_LatchesButtonMrlPresence_AndRaisesIntx()
+    {
+        var (br, shpc, notes, _) = Setup();
+        notes.Clear();
+        br.PlugChild(DevFn, TestDevices.Realized("pci-testdev"), hotplugged: true);
+        Assert.Equal(ShpcController.EventButton | ShpcController.EventMrl | ShpcController.EventPresence, shpc.SlotEvents(Slot));
+        Assert.Equal(0, shpc.SlotStatus(Slot) & (ShpcController.SlotMrlOpen | ShpcController.SlotPresenceMask));
+        Assert.Equal(1u << Slot, shpc.ReadRegister(ShpcController.InterruptLocator, 4));
+        Assert.Equal(new SlotNotification(SlotInterruptKind.Intx, 0, true), notes[^1]);
+    }
+
+    [Fact]
+    public void EnableCommand_ThenDisableWithLedOff_FreesSlot()
+    {
+        var (br, shpc, _, removed) = Setup();
+        br.PlugChild(DevFn, TestDevices.Realized("pci-testdev"), hotplugged: true);
+        // command: target slot, state enabled + power LED on
+        shpc.WriteRegister(ShpcController.CommandCode, 2, (uint)(Slot << 8 | ShpcController.StateEnabled | ShpcController.LedOn << 2));
+        Assert.Equal(ShpcController.StateEnabled, shpc.SlotStatus(Slot) & ShpcController.SlotStateMask);
+        Assert.NotEqual(0u, shpc.ReadRegister(ShpcController.SerrInt, 4) & ShpcController.CmdDetected);
+        br.RequestUnplug(DevFn);
+        Assert.NotEqual(0, shpc.SlotEvents(Slot) & ShpcController.EventButton);
+        Assert.Empty(removed);
+        shpc.WriteRegister(ShpcController.CommandCode, 2, (uint)(Slot << 8 | ShpcController.StateDisabled | ShpcController.LedOff << 2));
+        Assert.Equal([DevFn], removed);
+        Assert.Equal(ShpcController.SlotStatusEmpty, shpc.SlotStatus(Slot) & 0x0fff);
+    }
+
+    [Fact]
+    public void InvalidTarget_SetsInvalidCommand()
+    {
+        var (_, shpc, _, _) = Setup();
+        shpc.WriteRegister(ShpcController.CommandCode, 2, 0 << 8 | ShpcController.StateEnabled);
+        Assert.Equal(ShpcController.CmdStatusInvalidCommand, shpc.ReadRegister(ShpcController.CommandStatus, 2));
+    }
+
+    [Fact]
+    public void Slot0_IsNotHotpluggable()
+    {
+        var (br, _, _, _) = Setup();
+        var e = Assert.Throws<DeviceRealizeException>(() => br.PlugChild(0, TestDevices.Realized("pci-testdev"), hotplugged: true));
+        Assert.Equal("Unsupported PCI slot 0 for standard hotplug controller. Valid slots are between 1 and 31.", e.Message);
     }
 }

@@ -118,3 +118,20 @@ public sealed class CatalogTests
         Assert.Equal(0x525400ffff123456UL, f.Config.GetQuad(0x14c));
     }
 }
+
+/// <summary>Function-level reset through DEVCTL.BCR_FLR (pcie_cap_flr_write_config).</summary>
+public sealed class FlrTests
+{
+    [Theory]
+    [InlineData("virtio-rng-pci-modern", 0x40)]
+    [InlineData("x3130-upstream", 0x90)]
+    [InlineData("xio3130-downstream", 0x90)]
+    public void Flr_ResetsFunction_AndReadsZero(string device, int exp)
+    {
+        var f = TestDevices.Realized(device);
+        f.WriteConfig(CommonHeader.Command.Offset, 2, (uint)CommandBits.Memory);
+        f.WriteConfig(exp + Capabilities.PcieCap.DevCtl, 2, Capabilities.PcieCap.DevCtlBcrFlr | 0x1);
+        Assert.Equal(0u, f.ReadConfig(exp + Capabilities.PcieCap.DevCtl, 2));
+        Assert.Equal(0u, f.ReadConfig(CommonHeader.Command.Offset, 2));
+    }
+}

@@ -23,6 +23,7 @@ public sealed class DevicePropertiesTests
     [InlineData("16E")]
     [InlineData("G")]
     [InlineData("1Q")]
+    [InlineData("1.5")]
     public void Size_Rejects(string s) =>
         Assert.Equal("Parameter 'x' expects size", Assert.Throws<DevicePropertyException>(() => DeviceProperties.ParseSize("x", s)).Message);
 

@@ -81,3 +81,29 @@ public sealed class IgdTests
         Assert.Equal(uint.MaxValue, opregion.Config.GetWriteMask(IntelIgd.Asls.Offset, 4));
     }
 }
+
+/// <summary>The legacy-mode LPC stub and host-bridge ID copy (§7.1).</summary>
+public sealed class IgdLpcTests
+{
+    [Fact]
+    public void LpcStub_CopiesHostIds()
+    {
+        var host = new IgdHostIds { DeviceId = 0x8c4e, Revision = 0x05, ProgIf = 0x00, SubsystemVendorId = 0x17aa, SubsystemId = 0x2210 };
+        var lpc = new IgdLpcBridge(host);
+        lpc.Realize();
+        Assert.Equal(0x8c4e8086u, lpc.ReadConfig(0, 4));
+        Assert.Equal(0x06010005u, lpc.ReadConfig(8, 4));
+        Assert.Equal(0x221017aau, lpc.ReadConfig(0x2c, 4));
+        Assert.Equal(0, lpc.Config.GetByte(0x3d));
+    }
+
+    [Fact]
+    public void HostBridge_KeepsIds_TakesRevisionAndSubsystem()
+    {
+        var i440 = TestDevices.Realized("i440fx");
+        IgdLpcBridge.CopyToHostBridge(i440, new IgdHostIds { Revision = 0x06, SubsystemVendorId = 0x17aa, SubsystemId = 0x2210 });
+        Assert.Equal(0x12378086u, i440.ReadConfig(0, 4));
+        Assert.Equal(0x06000006u, i440.ReadConfig(8, 4));
+        Assert.Equal(0x221017aau, i440.ReadConfig(0x2c, 4));
+    }
+}

@@ -198,6 +198,7 @@ public sealed class RootPortSlotTests
     {
         var rp = Port(",power_controller_present=off");
         Assert.Equal(0x0bf9u, rp.Config.GetWriteMask(SltCtl, 2));
+        Assert.Equal(PcieCap.SltCtlAttnIndOff, Read16(rp, SltCtl));
         Assert.True(rp.SecondaryPowered);
         Assert.Equal(0x00020079u, rp.ReadConfig(P + PcieCap.SltCap, 4));
     }
@@ -220,5 +221,45 @@ public sealed class RootPortSlotTests
         Assert.Equal(0u, rp.ReadConfig(P + PcieCap.SltCap, 4) & PcieCap.SltCapHpc);
         Assert.Equal(0x90, rp.Config.GetByte(CommonHeader.CapabilityList.Offset));
         Assert.Equal(0x1000UL, rp.Config.GetQuad(0x90 + RedHatResourceReserveCap.Io));
+    }
+}
+
+/// <summary>(chassis, slot) uniqueness (pcie_chassis_add_slot).</summary>
+public sealed class PcieChassisTests
+{
+    [Fact]
+    public void DuplicateChassisSlot_FailsWithEbusy()
+    {
+        var chassis = new PcieChassis();
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=a,chassis=1,slot=1"));
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b,chassis=1,slot=2"));
+        var e = Assert.Throws<DeviceRealizeException>(() => chassis.Add((PcieSlotPort)TestDevices.Catalog("ioh3420,id=c,chassis=1,slot=1")));
+        Assert.Equal("Can't add chassis slot, error -16", e.Message);
+    }
+
+    [Fact]
+    public void DefaultChassisZeroSlotZero_SecondPortFails()
+    {
+        var chassis = new PcieChassis();
+        var first = (PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=a");
+        chassis.Add(first);
+        Assert.Throws<DeviceRealizeException>(() => chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b")));
+        chassis.Remove(first);
+        chassis.Add((PcieSlotPort)TestDevices.Catalog("pcie-root-port,id=b"));
+    }
+}
+
+/// <summary>ioh3420 (2.5 GT/s, no DLLLARC) still reports DLLLA for a conventional child (x-pcie-lnksta-dllla).</summary>
+public sealed class Ioh3420SlotTests
+{
+    [Fact]
+    public void ColdPlug_Native_SetsDllla()
+    {
+        var rp = (Ioh3420)TestDevices.Catalog("ioh3420,id=r,chassis=9");
+        rp.Realize();
+        var child = TestDevices.Realized("pci-testdev");
+        rp.PlugChild(0, child, hotplugged: false);
+        rp.Reset();
+        Assert.Equal(0x2011u, rp.ReadConfig(Ioh3420.ExpOffset + PcieCap.LnkSta, 2));
     }
 }

@@ -24,9 +24,14 @@ public static class MsiCap
     public const uint AddressLoMask = 0xfffffffc;
     public const ushort DataMask = 0xffff;
 
+    public const int Size32 = 0x0a;
+    public const int Size64 = 0x0e;
+    public const int Size32Mask = 0x14;
+    public const int Size64Mask = 0x18;
+
     /// <summary>msi_cap_sizeof.</summary>
     public static int SizeOf(bool is64, bool perVectorMask) =>
-        perVectorMask ? (is64 ? 0x18 : 0x14) : (is64 ? 0x0e : 0x0a);
+        perVectorMask ? (is64 ? Size64Mask : Size32Mask) : (is64 ? Size64 : Size32);
 
     /// <summary>msi_init: capability, flags, and the write masks (enable + QSIZE, address, data, mask bits).</summary>
     public static int Add(ConfigSpaceBuilder b, int offset, int vectors, bool is64, bool perVectorMask)

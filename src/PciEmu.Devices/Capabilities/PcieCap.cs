@@ -208,6 +208,17 @@ public static class PcieCap
         b.Rw(pos + DevCtl, 2, DevCtlBcrFlr);
     }
 
+    /// <summary>
+    /// pcie_cap_flr_write_config: a 1 written to DEVCTL.BCR_FLR resets the function (<paramref name="reset"/>), then
+    /// the bit is cleared, so it always reads 0.
+    /// </summary>
+    public static void FlrWriteConfig(ConfigSpace c, int pos, Action reset)
+    {
+        if ((c.GetWord(pos + DevCtl) & DevCtlBcrFlr) == 0) return;
+        reset();
+        c.SetWord(pos + DevCtl, (ushort)(c.GetWord(pos + DevCtl) & ~DevCtlBcrFlr));
+    }
+
     /// <summary>pcie_endpoint_cap_init: a v2 endpoint capability (type from the bus: endpoint here).</summary>
     public static int AddEndpoint(ConfigSpaceBuilder b, int offset) => Add(b, offset, PcieType.Endpoint, 0);
 }

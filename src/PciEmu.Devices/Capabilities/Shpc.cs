@@ -6,9 +6,9 @@ namespace PciEmu.Devices.Capabilities;
 /// <summary>
 /// The SHPC standard hot-plug controller of pci-bridge and pcie-pci-bridge (hw/pci/shpc.c): its register file
 /// (BAR0 MMIO) with write/W1C masks and reset values, and the config-space capability whose DWORD select/data
-/// pair is a window onto it. Command execution (slot power/enable sequencing) is not modelled.
+/// pair is a window onto it. Commands and hot-plug events live in ShpcController.Hotplug.cs.
 /// </summary>
-public sealed class ShpcController
+public sealed partial class ShpcController
 {
     public const int CapSize = 8;
     public const int CapDwordSelect = 2;
@@ -94,6 +94,8 @@ public sealed class ShpcController
             _regs[r + SlotEventLatch] = 0;
             BinaryPrimitives.WriteUInt16LittleEndian(_regs.AsSpan(r), occupied(i + 1) ? SlotStatusOccupied : SlotStatusEmpty);
         }
+        _msiRequested = false;
+        InterruptUpdate();
         UpdateDword(c);
     }
 
@@ -105,15 +107,20 @@ public sealed class ShpcController
         return v;
     }
 
-    /// <summary>An MMIO write (shpc_write): masked byte-wise update; beyond the file ignored.</summary>
+    /// <summary>An MMIO write (shpc_write): masked byte-wise update, a command if 0x14-0x15 was written, then
+    /// the interrupt state; beyond the file ignored.</summary>
     public void WriteRegister(int addr, int width, uint value)
     {
-        for (var i = 0; i < width && addr + i < RegisterFileSize; i++)
+        if (addr >= RegisterFileSize) return;
+        width = Math.Min(width, RegisterFileSize - addr);
+        for (var i = 0; i < width; i++)
         {
             var o = addr + i;
             var v = (byte)(value >> (8 * i));
             _regs[o] = (byte)(((_regs[o] & ~_wmask[o]) | (v & _wmask[o])) & ~(v & _w1cmask[o]));
         }
+        if (addr < CommandCode + 2 && CommandCode < addr + width) Command();
+        InterruptUpdate();
     }
 
     /// <summary>shpc_cap_write_config: a write to the data dword goes to the register selected; then refresh.</summary>

@@ -93,7 +93,7 @@ public static class DeviceCatalog
         new("e1000", false, false, [new("mac", PropertyType.String), new("netdev", PropertyType.String)],
             (p, _) => new E1000(Generic(p, new RomDeviceOptions()))),
         new("e1000e", false, false, [new("mac", PropertyType.String), new("netdev", PropertyType.String)],
-            (p, ctx) => new E1000e(Generic(p, new E1000eOptions { OnExpressBus = ctx.BusIsExpress }))),
+            (p, ctx) => new E1000e(Generic(p, new E1000eOptions { OnExpressBus = ctx.BusIsExpress, OnRootBus = ctx.BusIsRoot }))),
         new("virtio-net-pci", false, false, [.. VirtioProps, new("mac", PropertyType.String), new("netdev", PropertyType.String)],
             (p, ctx) => new VirtioPci(VirtioDeviceKind.Net, VirtioOptions(p, ctx))),
         new("virtio-rng-pci", false, false, VirtioProps,

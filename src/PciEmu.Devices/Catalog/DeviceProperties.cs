@@ -144,6 +144,7 @@ public sealed class DeviceProperties
             return hex << shift;
         }
         if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) throw error;
+        if (shift == 0 && d != decimal.Truncate(d)) throw error; // no fractional bytes
         var bytes = d * (1UL << shift);
         if (bytes > ulong.MaxValue) throw error;
         return (ulong)decimal.Truncate(bytes);

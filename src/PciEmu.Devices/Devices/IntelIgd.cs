@@ -54,6 +54,11 @@ public sealed class IntelIgd(IgdOptions options) : PciFunction(options)
     public const int OpRegionSize = 8192;
     public const string OpRegionSignature = "IntelGraphicsMem";
     public const ulong DefaultRomSize = 0x10000;
+    /// <summary>igd_gen keys on the device ID's high byte; Broxton/Apollo Lake (0x?a84) is matched separately.</summary>
+    public const ushort FamilyMask = 0xff00;
+    public const ushort BroxtonMask72 = 0x0fff;
+    public const ushort BroxtonMask102 = 0x0ffe;
+    public const ushort BroxtonId = 0x0a84;
     private const ulong MiB = 1 << 20;
 
     public override string TypeName => "vfio-pci";
@@ -62,8 +67,8 @@ public sealed class IntelIgd(IgdOptions options) : PciFunction(options)
     /// <summary>igd_gen (7.2): 6, 8, or -1 for unsupported IDs; anything unknown is assumed gen 8.</summary>
     public static int Generation72(ushort deviceId)
     {
-        if ((deviceId & 0xfff) == 0xa84) return 8;
-        return (deviceId & 0xff00) switch
+        if ((deviceId & BroxtonMask72) == BroxtonId) return 8;
+        return (deviceId & FamilyMask) switch
         {
             0x0000 or 0x2500 or 0x2700 or 0x2900 or 0x2a00 or 0x2e00 or 0x3500 or 0xa000 => -1,
             0x0100 or 0x0400 or 0x0a00 or 0x0c00 or 0x0d00 or 0x0f00 => 6,
@@ -74,8 +79,8 @@ public sealed class IntelIgd(IgdOptions options) : PciFunction(options)
     /// <summary>igd_gen (10.2 map), used only to decide the Gen11+ 64-bit BDSM at 0xC0.</summary>
     public static int Generation102(ushort deviceId)
     {
-        if ((deviceId & 0xffe) == 0xa84) return 9;
-        return (deviceId & 0xff00) switch
+        if ((deviceId & BroxtonMask102) == BroxtonId) return 9;
+        return (deviceId & FamilyMask) switch
         {
             0x0100 => 6,
             0x0400 or 0x0a00 or 0x0c00 or 0x0d00 or 0x0f00 => 7,

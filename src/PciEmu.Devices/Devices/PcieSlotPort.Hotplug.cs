@@ -67,11 +67,11 @@ public abstract partial class PcieSlotPort
         }
         else if (!hotplugged)
         {
-            SetPresence(child);
+            SetPresence();
         }
         else if (_children.ContainsKey(0))
         {
-            SetPresence(child);
+            SetPresence();
             SlotEvent(PcieCap.SltStaPdc | PcieCap.SltStaAbp);
         }
         child.HasPower = SecondaryPowered;
@@ -97,8 +97,10 @@ public abstract partial class PcieSlotPort
         }
         if (PoweredOff(ctl))
         {
+            // slot is powered off -> unplug without round-trip to the guest
             DoUnplug();
             HotplugEventNotify();
+            Config.SetWord(ExpCap + PcieCap.SltSta, (ushort)(SlotStatus & ~PcieCap.SltStaAbp));
             return;
         }
         SlotEvent(PcieCap.SltStaAbp);

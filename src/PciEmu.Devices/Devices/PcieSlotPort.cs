@@ -72,7 +72,7 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         b.Rw1c(ExpCap + PcieCap.SltSta, 2, PcieCap.HotplugEventsSupported);
     }
 
-    /// <summary>pcie_cap_slot_reset.</summary>
+    /// <summary>pcie_cap_slot_reset: without a power controller the power indicator field is left cleared.</summary>
     protected void SlotReset()
     {
         var c = Config;
@@ -84,10 +84,6 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
             var populated = _children.ContainsKey(0);
             ctl = populated ? ctl & ~PcieCap.SltCtlPcc : ctl | PcieCap.SltCtlPcc;
             ctl |= populated ? PcieCap.SltCtlPwrIndOn : PcieCap.SltCtlPwrIndOff;
-        }
-        else
-        {
-            ctl |= PcieCap.SltCtlPwrIndOff;
         }
         c.SetWord(at, (ushort)ctl);
         var sta = c.GetWord(ExpCap + PcieCap.SltSta) & ~(PcieCap.SltStaEis | PcieCap.SltStaCc | PcieCap.SltStaPdc | PcieCap.SltStaAbp);
@@ -223,12 +219,15 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         c.SetWord(ExpCap + PcieCap.SltSta, (ushort)(c.GetWord(ExpCap + PcieCap.SltSta) | PcieCap.SltStaPdc));
     }
 
-    private void SetPresence(PciFunction child)
+    /// <summary>
+    /// PDS, and DLLLA when the child has QEMU_PCIE_LNKSTA_DLLLA (the x-pcie-lnksta-dllla property every PCI device
+    /// has, default on) or the port's LNKCAP has DLLLARC: i.e. always, for the modelled devices.
+    /// </summary>
+    private void SetPresence()
     {
         var c = Config;
         c.SetWord(ExpCap + PcieCap.SltSta, (ushort)(c.GetWord(ExpCap + PcieCap.SltSta) | PcieCap.SltStaPds));
-        if (child.IsExpress || (c.GetLong(ExpCap + PcieCap.LnkCap) & PcieCap.LnkCapDllLarc) != 0)
-            c.SetWord(ExpCap + PcieCap.LnkSta, (ushort)(c.GetWord(ExpCap + PcieCap.LnkSta) | PcieCap.LnkStaDllla));
+        c.SetWord(ExpCap + PcieCap.LnkSta, (ushort)(c.GetWord(ExpCap + PcieCap.LnkSta) | PcieCap.LnkStaDllla));
     }
 
     private void ClearDllla()

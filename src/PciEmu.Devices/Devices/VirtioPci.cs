@@ -91,6 +91,12 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
         if (rom != 0) b.Rom(rom);
     }
 
+    /// <summary>virtio_write_config: PCIe functions handle FLR.</summary>
+    protected override void OnConfigWritten(in ConfigWrite w)
+    {
+        if (IsExpress) PcieCap.FlrWriteConfig(Config, _exp, Reset);
+    }
+
     /// <summary>virtio_pci_reset (config-space part).</summary>
     protected override void OnReset()
     {

@@ -42,6 +42,13 @@ public sealed class Xio3130Downstream(Xio3130DownstreamOptions options) : PcieSl
         PortReset();
         base.OnReset();
     }
+
+    /// <summary>xio3130_downstream_write_config: bridge + slot, then pcie_cap_flr_write_config.</summary>
+    protected override void OnConfigWritten(in ConfigWrite w)
+    {
+        base.OnConfigWritten(w);
+        PcieCap.FlrWriteConfig(Config, ExpCap, Reset);
+    }
 }
 
 /// <summary>xio3130-upstream properties.</summary>
@@ -86,5 +93,12 @@ public sealed class Xio3130Upstream(Xio3130UpstreamOptions options) : PciBridgeF
     {
         PcieCap.DevErrReset(Config, _exp);
         base.OnReset();
+    }
+
+    /// <summary>xio3130_upstream_write_config: bridge, then pcie_cap_flr_write_config.</summary>
+    protected override void OnConfigWritten(in ConfigWrite w)
+    {
+        base.OnConfigWritten(w);
+        PcieCap.FlrWriteConfig(Config, _exp, Reset);
     }
 }

@@ -39,6 +39,23 @@ public sealed record TraceFilter
     public int RegisterFrom { get; init; }
     public int RegisterTo { get; init; } = ConfigSpace.ExpressSize - 1;
     public ISet<int>? Phases { get; init; }
+
+    /// <summary>Phase names (or name prefixes, e.g. "seabios"); needs <see cref="PhaseNameOf"/>.</summary>
+    public IReadOnlyCollection<string>? PhaseNames { get; init; }
+
+    public Func<int, string>? PhaseNameOf { get; init; }
+
+    private bool PhaseMatches(int phase)
+    {
+        if (Phases is not null && !Phases.Contains(phase)) return false;
+        if (PhaseNames is null) return true;
+        var name = PhaseNameOf?.Invoke(phase) ?? string.Empty;
+        foreach (var n in PhaseNames)
+        {
+            if (name.StartsWith(n, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
     public AccessMechanism? Mechanism { get; init; }
 
     /// <summary>Include the raw CPU-bus cycles (port and MMIO) as well as decoded config accesses.</summary>
@@ -49,8 +66,8 @@ public sealed record TraceFilter
     public bool Matches(in TraceEvent e)
     {
         if (e.Kind is TraceEventKind.PhaseBegin or TraceEventKind.PhaseEnd)
-            return IncludePhaseMarks && (Phases is null || Phases.Contains(e.Phase));
-        if (Phases is not null && !Phases.Contains(e.Phase)) return false;
+            return IncludePhaseMarks && PhaseMatches(e.Phase);
+        if (!PhaseMatches(e.Phase)) return false;
         if (!e.IsConfig) return IncludeBusCycles && Mechanism is null && BdfFrom is null && BdfTo is null;
         if (Mechanism is { } m && e.Via != m) return false;
         if (BdfFrom is { } lo && e.Bdf < lo) return false;

@@ -11,16 +11,30 @@ internal sealed partial class PciCore
     {
         var found = ScanSlot(bus, DevFn(slot, 0));
         var add = new List<DevResEntry>();
-        var max = bus.Subtree().Max(b => (int)b.Busn.End);
+        var max = AcpiphpMaxBusnr(bus);
+        foreach (var dev in found.Where(d => d.IsBridge)) max = ScanBridgeExtend(bus, dev, max, 0, 0);
         foreach (var dev in found.Where(d => d.IsBridge))
         {
-            max = ScanBridgeExtend(bus, dev, max, 0, 0);
             max = ScanBridgeExtend(bus, dev, max, (int)bus.Busn.End - max, 1);
-            if (dev.Subordinate is { } sub) SizeBridges(sub, add);
+            if (dev.Subordinate is not { } sub) continue;
+            CheckHotplugBridge(dev);
+            if (Facts.Arch == PciArch.X86) ResourceSurveyBus(sub);
+            SizeBridges(sub, add);
         }
         BusAssignResources(bus, add, null);
         foreach (var d in found) d.Added = true;
         return found;
+    }
+
+    /// <summary>acpiphp_max_busnr: the highest bus number reserved below the bus (not the bus's own padding).</summary>
+    private static int AcpiphpMaxBusnr(PciBusNode bus) =>
+        Math.Max(bus.Number, bus.Children.Count == 0 ? 0 : bus.Children.Max(c => c.Subtree().Max(b => (int)b.Busn.End)));
+
+    /// <summary>check_hotplug_bridge: a bridge that arrived in an ACPI slot is a hot-plug bridge (not a switch upstream port).</summary>
+    private static void CheckHotplugBridge(PciDev dev)
+    {
+        if (dev.IsHotplugBridge || dev.PcieType == PcieType.UpstreamPort) return;
+        dev.IsHotplugBridge = true;
     }
 
     /// <summary>pciehp: button press, presence, link up, then pciehp_configure_device.</summary>

@@ -18,7 +18,6 @@ internal sealed partial class PciCore
     private const uint SltCapNoCmdCompl = 1 << 18;
     private const int SltCapPsnShift = 19;
     private const uint LnkCapDllActiveReporting = 1 << 20;
-    private const int DevfnShift = 3;
 
     /// <summary>acpiphp_enumerate_slots (via pcibios_add_bus): register the ACPI slots the DSDT describes on this bus.</summary>
     private void AcpiphpEnumerateSlots(PciBusNode bus)
@@ -130,5 +129,5 @@ internal sealed partial class PciCore
     }
 
     /// <summary>PCI_DEVFN.</summary>
-    public static int DevFn(int slot, int fn) => (slot << DevfnShift) | fn;
+    public static int DevFn(int slot, int fn) => (slot << PciRegs.DevFnShift) | fn;
 }

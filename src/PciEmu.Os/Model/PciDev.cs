@@ -75,7 +75,7 @@ public sealed class PciDev
     public string Name => Bdf.ToString("D", null);
 
     public bool IsBridge => HdrType == CommonHeader.HeaderTypeBridge;
-    public int ClassCode => (int)(Class >> 8);
+    public int ClassCode => (int)(Class >> PciRegs.ClassShift);
     public bool IsPcie => PcieCap != 0;
 
     /// <summary>pcie_downstream_port.</summary>

@@ -11,6 +11,8 @@ internal sealed partial class PciCore
     private const ushort IoDisabledBaseLimit = 0x00f0;
     private const uint MemDisabledBaseLimit = 0x0000fff0;
     private const uint IoUpperDisable = 0x0000ffff;
+    private const ulong IoUpperMask = 0xffff0000;
+    private const ulong MemLimitMask = 0xfff00000;
 
     /// <summary>__pci_bus_assign_resources: this bus's devices, then each child bus, then program the bridge.</summary>
     private void BusAssignResources(PciBusNode bus, List<DevResEntry>? realloc, List<DevResEntry>? fail)
@@ -167,10 +169,10 @@ internal sealed partial class PciCore
         uint upper16;
         if (res.Flags.Any(ResFlags.Io))
         {
-            var baseLo = (byte)((res.Start >> 8) & BarBits.IoRangeMask);
-            var limitLo = (byte)((res.End >> 8) & BarBits.IoRangeMask);
-            l = (ushort)((limitLo << 8) | baseLo);
-            upper16 = (uint)((res.End & 0xffff0000) | (res.Start >> 16));
+            var baseLo = (byte)((res.Start >> PciRegs.IoWindowShift) & BarBits.IoRangeMask);
+            var limitLo = (byte)((res.End >> PciRegs.IoWindowShift) & BarBits.IoRangeMask);
+            l = (ushort)((limitLo << PciRegs.IoWindowShift) | baseLo);
+            upper16 = (uint)((res.End & IoUpperMask) | (res.Start >> PciRegs.IoUpper16Shift));
             Log.Dev(bridge, $"  bridge window {res}");
         }
         else
@@ -183,6 +185,10 @@ internal sealed partial class PciCore
         Write32(bridge, Type1Header.IoBaseUpper16.Offset, upper16);
     }
 
+    /// <summary>The base/limit dword of a memory window: base bits 31:20 in the low half, limit bits 31:20 in the high half.</summary>
+    private static uint MemBaseLimit(Resource res) =>
+        (uint)((res.Start >> PciRegs.MemWindowShift) & BarBits.MemRangeMask) | (uint)(res.End & MemLimitMask);
+
     /// <summary>pci_setup_bridge_mmio.</summary>
     private void SetupBridgeMmio(PciDev bridge)
     {
@@ -190,7 +196,7 @@ internal sealed partial class PciCore
         uint l;
         if (res.Flags.Any(ResFlags.Mem))
         {
-            l = (uint)((res.Start >> 16) & BarBits.MemRangeMask) | (uint)(res.End & 0xfff00000);
+            l = MemBaseLimit(res);
             Log.Dev(bridge, $"  bridge window {res}");
         }
         else
@@ -208,11 +214,11 @@ internal sealed partial class PciCore
         Write32(bridge, Type1Header.PrefLimitUpper32.Offset, 0);
         if (res.Flags.Any(ResFlags.Prefetch))
         {
-            l = (uint)((res.Start >> 16) & BarBits.MemRangeMask) | (uint)(res.End & 0xfff00000);
+            l = MemBaseLimit(res);
             if (res.Flags.Any(ResFlags.Mem64))
             {
-                bu = (uint)(res.Start >> 32);
-                lu = (uint)(res.End >> 32);
+                bu = (uint)(res.Start >> PciRegs.Upper32Shift);
+                lu = (uint)(res.End >> PciRegs.Upper32Shift);
             }
             Log.Dev(bridge, $"  bridge window {res}");
         }

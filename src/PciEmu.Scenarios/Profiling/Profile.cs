@@ -23,8 +23,11 @@ public sealed record Profile(
     IReadOnlyList<ProfileRow> Devices,
     IReadOnlyList<ProfileRow> Mechanisms)
 {
-    /// <summary>Reads the counters of <paramref name="cpu"/>; <paramref name="deviceName"/> labels a Bdf (e.g. "00:01.0 pcie-root-port").</summary>
-    public static Profile Capture(CpuBus cpu, Func<Bdf, string>? deviceName = null)
+    /// <summary>
+    /// Reads the counters of <paramref name="cpu"/>; <paramref name="deviceName"/> labels a Bdf (e.g. "00:01.0
+    /// pcie-root-port") or returns null for an address where no function exists: those probes are summed in one row.
+    /// </summary>
+    public static Profile Capture(CpuBus cpu, Func<Bdf, string?>? deviceName = null)
     {
         var s = cpu.Stats;
         var phases = new List<ProfileRow>();
@@ -33,9 +36,21 @@ public sealed record Profile(
             if (s.PhaseCycles(id) == 0 && s.PhaseAccesses(id) == 0) continue;
             phases.Add(new ProfileRow(cpu.Phases.NameOf(id), s.PhaseAccesses(id), s.PhaseCycles(id)));
         }
-        var devices = s.SeenBdfs()
-            .Select(b => new ProfileRow(deviceName?.Invoke(b) ?? b.ToString(), s.BdfAccesses(b), s.BdfCycles(b)))
-            .ToList();
+        var devices = new List<ProfileRow>();
+        long absentCount = 0, absentAccesses = 0, absentCycles = 0;
+        foreach (var b in s.SeenBdfs())
+        {
+            var label = deviceName is null ? b.ToString() : deviceName(b);
+            if (label is null)
+            {
+                absentCount++;
+                absentAccesses += s.BdfAccesses(b);
+                absentCycles += s.BdfCycles(b);
+                continue;
+            }
+            devices.Add(new ProfileRow(label, s.BdfAccesses(b), s.BdfCycles(b)));
+        }
+        if (absentCount > 0) devices.Add(new ProfileRow($"(absent: {absentCount} addresses probed)", absentAccesses, absentCycles));
         var mechs = new List<ProfileRow>();
         foreach (var m in new[] { AccessMechanism.Cf8Cfc, AccessMechanism.Ecam })
         {

@@ -52,7 +52,8 @@ public sealed class ModelTopology
             f.Realize();
             root.Functions[devFn] = f;
         }
-        var acpi = c.Machine == "q35" && !c.Argv.Contains("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
+        // ACPI PCI hot-plug owns bridge buses on pc and q35 (7.2 defaults) unless switched off; arm virt 7.2 has none.
+        var acpi = c.Machine != "virt" && !c.Argv.Any(a => a.EndsWith(".acpi-pci-hotplug-with-bridge-support=off", StringComparison.Ordinal));
         var specs = new List<string>();
         if (defaults && c.Machine == "pc") specs.Add("e1000");
         specs.AddRange(c.DeviceArgs);
@@ -86,10 +87,11 @@ public sealed class ModelTopology
         var f = DeviceCatalog.Create(props, new PlugContext(bus.Express, bus.Root));
         f.Hotplugged = hotplugged;
         if (f is IHotplugSlot rp) rp.AcpiManaged = acpi;
+        if (f is Devices.ShpcBridge sb) sb.AcpiManaged = acpi;
         f.Realize();
         bus.Functions[devFn] = f;
         if (bus.Bridge is IHotplugSlot slot) slot.PlugChild(devFn, f, hotplugged);
-        if (bus.Bridge is ISecondaryBusObserver observer) observer.ChildPlugged(devFn, f, hotplugged);
+        if (bus.Bridge is Devices.ShpcBridge shpc) shpc.PlugChild(devFn, f, hotplugged);
         if (f is PciBridgeFunction bridge)
         {
             var child = new Bus(props.GetString("id")!, bridge.SecondaryIsExpress, false, f, bus, devFn);

@@ -81,7 +81,10 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
     private static bool IsAfterPciSetup(string line) =>
         line.StartsWith("Found ", StringComparison.Ordinal) && line.Contains(" cpu(s)", StringComparison.Ordinal);
 
-    /// <summary>A -device argument as the platform's DeviceRequest (driver first, then key=value pairs).</summary>
+    /// <summary>
+    /// A -device argument as the platform's DeviceRequest: driver first, then key=value pairs (the recorded
+    /// arguments use no quoting or escaped commas). Kept free of PciEmu.Scenarios so PciEmu.Os.Tests can link it.
+    /// </summary>
     public static DeviceRequest ParseDevice(string arg)
     {
         var parts = arg.Split(',');
@@ -91,7 +94,6 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
         {
             var eq = p.IndexOf('=', StringComparison.Ordinal);
             var (k, v) = eq < 0 ? (p, "on") : (p[..eq], p[(eq + 1)..]);
-            if (k == "addr" && v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) v = v[2..]; // QEMU's strtoul(…, 16) accepts 0x
             if (k == "id") id = v;
             else if (k == "bus") bus = v;
             else props.Add(new KeyValuePair<string, string>(k, v));

@@ -96,7 +96,7 @@ public sealed class TestPciBridge(bool shpc = true, ReserveCap? reserve = null, 
 
 /// <summary>pcie-root-port (1b36:000c): PCIe cap type 4 with Slot Implemented, 4 KiB BAR0, optional reservation cap.</summary>
 public sealed class TestRootPort(ReserveCap? reserve = null, PciDeviceOptions? options = null, byte portType = 4,
-    ushort vendor = 0x1b36, ushort deviceId = 0x000c, bool slot = true) : PciBridgeFunction(options)
+    ushort vendor = 0x1b36, ushort deviceId = 0x000c, bool slot = true, int reserveLength = TestCaps.ReserveCapSize) : PciBridgeFunction(options)
 {
     public override string TypeName => "pcie-root-port";
     public override DeviceIdentity Identity { get; } = new(vendor, deviceId, 0x060400) { InterruptPin = 1 };
@@ -109,6 +109,6 @@ public sealed class TestRootPort(ReserveCap? reserve = null, PciDeviceOptions? o
         InitExpressPortRegisters(b);
         b.Bar(new BarDefinition(0, BarKind.Memory32, 0x1000));
         TestCaps.AddPcie(b, portType, slot);
-        if (reserve is not null) TestCaps.AddReserve(b, reserve);
+        if (reserve is not null) TestCaps.AddReserve(b, reserve, reserveLength);
     }
 }

@@ -4,8 +4,8 @@ using PciEmu.Firmware.SeaBios;
 using PciEmu.Os.Platform;
 using PciEmu.Platform;
 using SbCase = PciEmu.Firmware.SeaBios.Tests.Support.ConformanceCase;
-using PciEmu.Devices;
 using PciEmu.Firmware.SeaBios.Tests.Support;
+using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Pipeline;
 
@@ -39,9 +39,8 @@ public sealed class PipelineCase
     private (Machine, SeaBiosResult, IConfigAccessor, PlatformFacts, LinuxEnumerator) Start(SbCase sb, KernelVersion version)
     {
         var (machine, firmware) = Run(sb);
-        var accessor = machine.Ecam is { } ecam ? machine.EcamAt(ecam.Base) : machine.Cf8;
-        var kind = sb.Machine == "pc" ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        var facts = QemuX86Facts.Build(kind, sb.RamSize, accessor, acpiPciHotplug: !Native);
+        var accessor = MachineFacts.AccessorFor(machine);
+        var facts = MachineFacts.For(machine, accessor);
         return (machine, firmware, accessor, facts, new LinuxEnumerator(accessor, facts, new KernelOptions { Version = version }));
     }
 
@@ -54,54 +53,28 @@ public sealed class PipelineCase
     public PlatformFacts Facts { get; }
     public LinuxEnumerator Enumerator { get; }
 
-    private ConformanceCatalog Catalog { get; } = new();
-    private List<DeviceRequest> Requests { get; } = [];
-
-    /// <summary>ConformanceRunner.Run with this case's own catalog, so the harness can reach the created functions.</summary>
+    /// <summary>ConformanceRunner.Run, plus the -global the native-hot-plug cases were recorded with.</summary>
     private (Machine, SeaBiosResult) Run(SbCase c)
     {
         var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
-        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(Catalog);
+        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(DevicesCatalog.Instance);
         if (Native) builder.WithGlobal(new GlobalProperty("ICH9-LPC", "acpi-pci-hotplug-with-bridge-support", "off"));
-        Requests.AddRange(c.DeviceArgs.Select(SbCase.ParseDevice));
-        foreach (var r in Requests) builder.AddDevice(r);
+        foreach (var arg in c.DeviceArgs) builder.AddDevice(Parse(arg));
         var machine = builder.Build();
-        _firstCreated = Catalog.Created.Count - Requests.Count;
-        var any = false;
-        for (var i = 0; i < Requests.Count; i++)
-        {
-            if (Requests[i].Bus is { } busName && PlugIntoAcpiManagedSlot(machine, busName, Created(Requests, i), hotplugged: false, Requests[i])) any = true;
-        }
-        if (any) machine.Reset();
-        var env = new SeaBiosEnvironment
-        {
-            Cf8Cfc = machine.Cf8,
-            Ecam = machine.EcamAt,
-            FwCfg = new FwCfgWithTableLoader(machine.FwCfg),
-            Ports = new CpuPortIo(machine.Cpu),
-            Phases = new CpuPhaseSink(machine.Cpu),
-        };
+        machine.Reset(); // qemu_system_reset before the firmware, as the SeaBIOS harness does
+        var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
         return (machine, SeaBiosFirmware.Run(env));
     }
 
-    private int _firstCreated;
-
-    private PciFunction Created(IReadOnlyList<DeviceRequest> requests, int i) => Catalog.Created[_firstCreated + i];
-
-    /// <summary>
-    /// Harness workaround for the platform/devices gap the SeaBIOS harness also bridges: under ACPI hot-plug the
-    /// platform does not hand a root port's child to the port's slot model, so the slot stays unpowered (QEMU 7.2:
-    /// pcie_cap_slot_enable_power from acpi_pcihp_device_plug_cb) and the child invisible.
-    /// </summary>
-    private bool PlugIntoAcpiManagedSlot(Machine machine, string busName, PciFunction child, bool hotplugged, DeviceRequest request)
+    /// <summary>DeviceLineParser with QEMU's strtoul(…, 16) tolerance for an "addr=0x…" prefix (as the SeaBIOS harness).</summary>
+    private static DeviceRequest Parse(string arg)
     {
-        var parentIndex = Requests.FindIndex(r => r.Id == busName);
-        if (parentIndex < 0 || Created(Requests, parentIndex) is not IHotplugSlot slot) return false;
-        if (machine.HotplugMechanismFor(busName) != HotplugMechanism.Acpi) return false;
-        slot.AcpiManaged = true;
-        var devFn = request.Get("addr") is { } addr ? Convert.ToInt32(addr.Split('.')[0], 16) << 3 : 0;
-        slot.PlugChild(devFn, child, hotplugged);
-        return true;
+        var r = DeviceLineParser.Parse(arg);
+        return r with
+        {
+            Properties = r.Properties.Select(p => p.Key == "addr" && p.Value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? new KeyValuePair<string, string>(p.Key, p.Value[2..]) : p).ToArray(),
+        };
     }
 
     /// <summary>HMP device_add of the recorded spec, then the hot-plug driver Linux would run for that slot.</summary>
@@ -109,9 +82,7 @@ public sealed class PipelineCase
     {
         var hps = Linux.GetProperty("hotplug");
         if (hps.GetArrayLength() == 0) return null;
-        var request = SbCase.ParseDevice(hps[0].GetProperty("spec").GetString()!);
-        var placed = Machine.DeviceAdd(request);
-        if (request.Bus is { } bus) PlugIntoAcpiManagedSlot(Machine, bus, Catalog.Created[^1], hotplugged: true, request);
+        var placed = Machine.DeviceAdd(Parse(hps[0].GetProperty("spec").GetString()!));
         var parentBdf = FindBridgeOfBus(Machine.Snapshot().Root, placed.BusName, 0);
         return Enumerator.DeviceAdded(Enumerator.DriverFor(parentBdf), parentBdf, placed.Slot);
     }

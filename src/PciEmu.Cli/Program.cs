@@ -1,0 +1,6 @@
+namespace PciEmu.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => PciEmuCli.Run(args, Console.Out, Console.Error);
+}

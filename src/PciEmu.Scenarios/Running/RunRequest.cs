@@ -1,0 +1,41 @@
+using PciEmu.Core.Tracing;
+using PciEmu.Fabric;
+using PciEmu.Firmware.SeaBios;
+using PciEmu.Os;
+using PciEmu.Platform;
+using PciEmu.Scenarios.Topology;
+
+namespace PciEmu.Scenarios.Running;
+
+public enum FirmwareKind
+{
+    /// <summary>No firmware: config space as QEMU presents it after reset.</summary>
+    None,
+    SeaBios,
+}
+
+/// <summary>What to run: a parsed topology, the firmware, the kernel and how to account for cycles.</summary>
+public sealed record RunRequest
+{
+    public required Scenario Scenario { get; init; }
+    public FirmwareKind Firmware { get; init; } = FirmwareKind.None;
+
+    /// <summary>Null: no kernel. Otherwise the Linux-like enumerator runs after firmware with these options.</summary>
+    public KernelOptions? Kernel { get; init; }
+
+    public ICostModel Cost { get; init; } = CostProfiles.BareMetal;
+    /// <summary>Creates the trace sink once the machine exists (so it can name registers and phases); null: no trace.</summary>
+    public Func<Machine, ITraceSink>? Trace { get; init; }
+    public SeaBiosOptions? SeaBiosOptions { get; init; }
+
+    /// <summary>The device models; defaults to PciEmu.Devices through the platform adapter.</summary>
+    public IDeviceCatalog? Catalog { get; init; }
+}
+
+/// <summary>What one step after boot did.</summary>
+public sealed record StepResult(ScenarioStep Step, string Summary)
+{
+    public HotplugVerdict? Verdict { get; init; }
+    public IReadOnlyList<string> Output { get; init; } = [];
+    public bool? Passed { get; init; }
+}

@@ -1,0 +1,67 @@
+using PciEmu.Os;
+using PciEmu.Scenarios.Topology;
+
+namespace PciEmu.Scenarios.Running;
+
+/// <summary>The run settings a scenario file or command line carries besides the topology.</summary>
+public sealed class RunSettings
+{
+    public FirmwareKind Firmware { get; set; } = FirmwareKind.None;
+    public KernelOptions? Kernel { get; set; }
+}
+
+/// <summary>
+/// Registers the scenario-file / command-line options beyond QEMU's: <c>firmware seabios</c>,
+/// <c>kernel linux[,opts]</c>, <c>setpci -s BDF OP…</c>, <c>expect hotplug ID ok|fails</c>,
+/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c> (each also as <c>-name</c> / <c>--name</c>).
+/// </summary>
+public static class ScenarioOptions
+{
+    public static TopologyParser CreateParser(RunSettings settings)
+    {
+        var p = new TopologyParser();
+        foreach (var name in new[] { "firmware", "-firmware" })
+        {
+            p.AddOption(name, true, (s, a, t) => settings.Firmware = a switch
+            {
+                "seabios" => FirmwareKind.SeaBios,
+                "none" => FirmwareKind.None,
+                _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios or none)"),
+            });
+        }
+        foreach (var name in new[] { "kernel", "-kernel" })
+        {
+            p.AddOption(name, true, (s, a, t) =>
+            {
+                settings.Kernel = KernelSpec.Parse(a!);
+            });
+        }
+        foreach (var name in new[] { "setpci", "-setpci" })
+            p.AddOption(name, true, (s, a, t) => s.Steps.Add(SetpciStep.Parse(a!, t) with { Location = s.CurrentLocation }));
+        foreach (var name in new[] { "expect", "-expect" })
+            p.AddOption(name, true, (s, a, t) => s.Steps.Add(ParseExpect(a!, t) with { Location = s.CurrentLocation }));
+        p.AddOption("-device-add", true, (s, a, t) => s.Steps.Add(new DeviceAddStep(DeviceLineParser.Parse(s, a!), t) { Location = s.CurrentLocation }));
+        p.AddOption("-device-del", true, (s, a, t) =>
+        {
+            s.ReleaseDeviceId(a!);
+            s.Steps.Add(new DeviceDelStep(a!, t) { Location = s.CurrentLocation });
+        });
+        return p;
+    }
+
+    private static ScenarioStep ParseExpect(string text, string token)
+    {
+        var words = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 3 && words[0] == "hotplug")
+        {
+            return words[2] switch
+            {
+                "ok" => new ExpectHotplugStep(words[1], true, token),
+                "fails" => new ExpectHotplugStep(words[1], false, token),
+                _ => throw new TopologyException(token, $"expect hotplug: '{words[2]}' must be ok or fails"),
+            };
+        }
+        if (words.Length >= 1 && words[0] == "reg") return ExpectRegisterStep.Parse(words, token);
+        throw new TopologyException(token, "expect: use 'expect hotplug ID ok|fails' or 'expect reg BUS:DEV.FN REG [& MASK] [== VALUE]'");
+    }
+}

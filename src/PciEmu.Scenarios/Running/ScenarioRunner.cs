@@ -1,0 +1,140 @@
+using PciEmu.Core;
+using PciEmu.Firmware.SeaBios;
+using PciEmu.Os;
+using PciEmu.Os.Platform;
+using PciEmu.Platform;
+using PciEmu.Scenarios.Topology;
+
+namespace PciEmu.Scenarios.Running;
+
+/// <summary>
+/// Runs a scenario the way a VM boots: machine reset, firmware (SeaBIOS port) through the machine's accessors and
+/// fw_cfg, the Linux-like enumerator through the accessor the kernel would use (ECAM from MCFG on q35, CF8/CFC on
+/// pc), then the steps in order (device_add / device_del with the hot-plug driver Linux runs for that slot).
+/// </summary>
+public sealed class ScenarioRunner
+{
+    private readonly RunRequest _request;
+    private readonly List<StepResult> _steps = [];
+
+    private ScenarioRunner(RunRequest request, Machine machine)
+    {
+        _request = request;
+        Machine = machine;
+    }
+
+    public Machine Machine { get; }
+    public SeaBiosResult? Firmware { get; private set; }
+    public LinuxEnumerator? Kernel { get; private set; }
+    public IReadOnlyList<StepResult> Steps => _steps;
+
+    /// <summary>The kernel log lines printed at boot (before any step).</summary>
+    public IReadOnlyList<string> BootKernelLog { get; private set; } = [];
+
+    /// <summary>Builds the machine (TopologyException on bad input) and boots it; steps run with <see cref="RunSteps"/>.</summary>
+    public static ScenarioRunner Boot(RunRequest request)
+    {
+        var catalog = request.Catalog ?? new DevicesCatalog();
+        var machine = request.Scenario.Build(catalog);
+        machine.Cpu.Cost = request.Cost;
+        machine.Cpu.Trace = request.Trace?.Invoke(machine);
+        var runner = new ScenarioRunner(request, machine);
+        runner.RunFirmware();
+        runner.RunKernel();
+        return runner;
+    }
+
+    /// <summary>Runs Boot and then every step of the scenario.</summary>
+    public static ScenarioRunner Run(RunRequest request)
+    {
+        var r = Boot(request);
+        if (r.Firmware is not { Outcome.Kind: SeaBiosOutcomeKind.Panic }) r.RunSteps(request.Scenario.Steps);
+        return r;
+    }
+
+    /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
+    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic };
+
+    private void RunFirmware()
+    {
+        if (_request.Firmware != FirmwareKind.SeaBios) return;
+        Firmware = SeaBiosFirmware.Run(SeaBiosEnvironments.ForMachine(Machine), _request.SeaBiosOptions);
+    }
+
+    /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
+    public IConfigAccessor KernelAccessor => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8;
+
+    private void RunKernel()
+    {
+        if (_request.Kernel is not { } options || FirmwareFailed) return;
+        var kind = Machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
+        var facts = QemuX86Facts.Build(kind, Machine.Options.RamSize, KernelAccessor, acpiPciHotplug: Machine.Acpi.AcpiBridgeHotplug);
+        Kernel = new LinuxEnumerator(KernelAccessor, facts, options);
+        using (Machine.Cpu.BeginPhase("linux: boot"))
+        {
+            Kernel.Boot();
+        }
+        BootKernelLog = Kernel.Log.Lines.ToArray();
+    }
+
+    /// <summary>Runs steps in order; a step that QEMU rejects throws <see cref="TopologyException"/>.</summary>
+    public void RunSteps(IEnumerable<ScenarioStep> steps)
+    {
+        foreach (var step in steps) _steps.Add(RunStep(step));
+    }
+
+    private StepResult RunStep(ScenarioStep step)
+    {
+        switch (step)
+        {
+            case DeviceAddStep add:
+                return DeviceAdd(add);
+            case DeviceDelStep:
+                Scenario.Apply(Machine, step);
+                return new StepResult(step, $"device_del {((DeviceDelStep)step).Id}: unplug requested");
+            default:
+                if (step is IRunnableStep runnable) return runnable.Run(this);
+                throw new InvalidOperationException($"no driver for step {step.GetType().Name}");
+        }
+    }
+
+    private StepResult DeviceAdd(DeviceAddStep add)
+    {
+        PlacedDevice placed;
+        try
+        {
+            placed = Machine.DeviceAdd(add.Device);
+        }
+        catch (QemuException e)
+        {
+            throw new TopologyException(add.Token, e.Message, e) { Location = add.Location };
+        }
+        var where = $"{placed.BusName} slot {placed.Slot}";
+        if (Kernel is null) return new StepResult(add, $"device_add {add.Device.Id ?? add.Device.Driver}: plugged at {where} (no kernel)");
+        var parent = FindBridgeOfBus(Machine.Snapshot().Root, placed.BusName, 0);
+        using (Machine.Cpu.BeginPhase("linux: hotplug"))
+        {
+            var verdict = Kernel.DeviceAdded(Kernel.DriverFor(parent), parent, placed.Slot);
+            var ok = verdict.AllBarsAssigned;
+            return new StepResult(add, $"device_add {add.Device.Id ?? add.Device.Driver} at {where}: {(ok ? "ok" : "fails")}") { Verdict = verdict, Passed = ok };
+        }
+    }
+
+    /// <summary>The Bdf of the bridge whose secondary bus has the qdev name (null for the root bus).</summary>
+    public static Bdf? FindBridgeOfBus(BusSnapshot bus, string busName, int busNumber)
+    {
+        foreach (var f in bus.Functions)
+        {
+            if (f.Secondary is not { } sec) continue;
+            if (sec.Name == busName || f.QdevId == busName) return Bdf.FromDevFn(busNumber, f.DevFn);
+            if (FindBridgeOfBus(sec, busName, sec.Number) is { } found) return found;
+        }
+        return null;
+    }
+}
+
+/// <summary>A step that knows how to run itself against a booted scenario (setpci, expectations).</summary>
+public interface IRunnableStep
+{
+    StepResult Run(ScenarioRunner runner);
+}

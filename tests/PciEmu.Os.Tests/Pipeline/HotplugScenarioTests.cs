@@ -1,0 +1,49 @@
+using PciEmu.Firmware.SeaBios;
+using PciEmu.Firmware.SeaBios.Tests.Support;
+using PciEmu.Os.Platform;
+using PciEmu.Platform;
+using PciEmu.Scenarios.Topology;
+
+namespace PciEmu.Os.Tests.Pipeline;
+
+/// <summary>Hot-plug scenarios beyond the recorded cases, end to end on the platform machine (smoke + invariants).</summary>
+public sealed class HotplugScenarioTests
+{
+    private const ulong GiB = 1UL << 30;
+
+    private static (Machine Machine, LinuxEnumerator Linux) Boot(MachineType type, params string[] devices)
+    {
+        var builder = new MachineBuilder().WithType(type).WithRam(GiB).WithCatalog(DevicesCatalog.Instance);
+        foreach (var d in devices) builder.AddDevice(DeviceLineParser.Parse(d));
+        var machine = builder.Build();
+        machine.Reset();
+        var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
+        Assert.True(SeaBiosFirmware.Run(env).Outcome.IsOk);
+        var linux = MachineFacts.Enumerator(machine);
+        linux.Boot();
+        return (machine, linux);
+    }
+
+    [Fact]
+    public void Pc_AcpiphpOnRootBus_Puts64BitPrefBarInThe64BitRootWindow()
+    {
+        var (machine, linux) = Boot(MachineType.Pc);
+        var placed = machine.DeviceAdd(DeviceLineParser.Parse("pci-testdev,id=hp0,addr=5,membar=64M"));
+        var v = linux.DeviceAdded(linux.DriverFor(null), null, placed.Slot);
+        Assert.True(v.AllBarsAssigned, string.Join('\n', v.Log));
+        Assert.Contains("pci 0000:00:05.0: BAR 2 [mem 0x100000000-0x103ffffff 64bit pref]: assigned", v.Log);
+    }
+
+    [Fact]
+    public void Pc_AcpiphpHotAddedBridge_GetsNextBusNumberAndHotplugWindows()
+    {
+        var (machine, linux) = Boot(MachineType.Pc, "pci-bridge,id=br1,chassis_nr=1");
+        var placed = machine.DeviceAdd(DeviceLineParser.Parse("pci-bridge,id=br2,chassis_nr=2,addr=5"));
+        var v = linux.DeviceAdded(linux.DriverFor(null), null, placed.Slot);
+        Assert.Contains("pci 0000:00:05.0: PCI bridge to [bus 02]", v.Log);
+        Assert.Contains("pci 0000:00:05.0: bridge window [io  0x1000-0x0fff] to [bus 02] add_size 1000", v.Log);
+        Assert.Contains("pci 0000:00:05.0: bridge window [mem 0x00100000-0x000fffff] to [bus 02] add_size 200000 add_align 100000", v.Log);
+        Assert.Contains(v.Log, l => l.StartsWith("pci 0000:00:05.0: bridge window [mem ", StringComparison.Ordinal) && l.EndsWith(": assigned", StringComparison.Ordinal));
+        Assert.DoesNotContain(v.Log, l => l.Contains("no space", StringComparison.Ordinal));
+    }
+}
