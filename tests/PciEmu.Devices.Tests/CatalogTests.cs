@@ -135,3 +135,40 @@ public sealed class FlrTests
         Assert.Equal(0u, f.ReadConfig(CommonHeader.Command.Offset, 2));
     }
 }
+
+/// <summary>Every property a catalogue entry lists is accepted with a value of its type.</summary>
+public sealed class CatalogPropertyTests
+{
+    private static string Sample(PropertyType t) => t switch
+    {
+        PropertyType.Bool => "on",
+        PropertyType.OnOffAuto => "auto",
+        PropertyType.U8 => "1",
+        PropertyType.U16 => "1",
+        PropertyType.U32 => "1",
+        PropertyType.Size => "4K",
+        PropertyType.LinkSpeed => "8",
+        PropertyType.LinkWidth => "4",
+        _ => "x",
+    };
+
+    public static TheoryData<string, string> Properties()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var e in DeviceCatalog.Entries.Concat(DeviceCatalog.ChipsetEntries))
+        {
+            foreach (var p in e.Properties) data.Add(e.Name, p.Name);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Properties))]
+    public void ListedProperty_IsAccepted(string driver, string property)
+    {
+        var type = DeviceCatalog.Get(driver).Properties.Single(p => p.Name == property).Type;
+        var props = new DeviceProperties(driver, [new(property, Sample(type)), new("id", "x")]);
+        var f = DeviceCatalog.Create(props);
+        Assert.Equal(driver, f.TypeName);
+    }
+}

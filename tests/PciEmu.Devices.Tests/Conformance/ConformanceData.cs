@@ -5,8 +5,14 @@ namespace PciEmu.Devices.Tests.Conformance;
 /// <summary>One config-space dump QEMU 7.2 (after SeaBIOS, or after Linux) showed for one function.</summary>
 public sealed record DumpedFunction(string Case, string Source, int Bus, int DevFn, byte[] Config)
 {
+    /// <summary>QEMU's own view of the BARs (query-pci): index (6 = ROM), io/mem, 64-bit, prefetchable, size.</summary>
+    public IReadOnlyList<RecordedBar> Bars { get; init; } = [];
+
     public override string ToString() => $"{Case}/{Source} {Bus:x2}:{DevFn >> 3:x2}.{DevFn & 7}";
 }
+
+/// <summary>One BAR as QEMU's query-pci reported it.</summary>
+public readonly record struct RecordedBar(int Index, bool Io, bool Mem64, bool Prefetch, ulong Size);
 
 /// <summary>One recorded run: the machine, the -device list and the dumps taken after boot and each hot-plug.</summary>
 public sealed record RecordedCase(
@@ -66,9 +72,13 @@ public static class ConformanceData
             var fns = new List<DumpedFunction>();
             foreach (var d in r.GetProperty("pci").GetProperty("devices").EnumerateArray())
             {
+                var bars = d.GetProperty("bars").EnumerateArray().Select(b => new RecordedBar(
+                    b.GetProperty("index").GetInt32(), b.GetProperty("type").GetString() == "io",
+                    b.GetProperty("mem64").GetBoolean(), b.GetProperty("prefetch").GetBoolean(),
+                    Convert.ToUInt64(b.GetProperty("size").GetString()!, 16))).ToList();
                 fns.Add(new DumpedFunction(name, "firmware", d.GetProperty("bus").GetInt32(),
                     (d.GetProperty("slot").GetInt32() << 3) | d.GetProperty("function").GetInt32(),
-                    Convert.FromHexString(d.GetProperty("config_hex").GetString()!)));
+                    Convert.FromHexString(d.GetProperty("config_hex").GetString()!)) { Bars = bars });
             }
             dumps["firmware"] = fns;
         }

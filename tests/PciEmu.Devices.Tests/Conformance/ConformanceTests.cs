@@ -20,6 +20,9 @@ public sealed class ConformanceTests
         return data;
     }
 
+    /// <summary>query-pci's index for the expansion ROM.</summary>
+    private const int RomIndex = 6;
+
     [Fact]
     public void ConformanceDirectory_IsFound_AndHasQemu72Cases()
     {
@@ -54,6 +57,13 @@ public sealed class ConformanceTests
             diff.Append($"  0x{i:x3}: qemu {recorded.Config[i]:x2} model {actual[i]:x2}\n");
         }
         Assert.True(diff.Length == 0, $"{recorded} ({model.TypeName}) differs:\n{diff}");
+
+        if (recorded.Bars.Count > 0 || source == "firmware")
+        {
+            var modelBars = model.Bars.Select(b => new RecordedBar(b.Index, b.IsIo, b.Is64, b.Prefetchable, b.Size)).ToList();
+            if (model.RomSize != 0) modelBars.Add(new RecordedBar(RomIndex, false, false, false, model.RomSize));
+            Assert.Equal(recorded.Bars.OrderBy(b => b.Index), modelBars.OrderBy(b => b.Index));
+        }
 
         var want = CapabilityListBuilder.Walk(recorded.Config).Select(x => (x.Id, x.Offset, x.Extended, x.Version));
         var got = CapabilityListBuilder.Walk(actual).Select(x => (x.Id, x.Offset, x.Extended, x.Version));
