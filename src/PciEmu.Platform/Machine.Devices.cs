@@ -102,6 +102,7 @@ public sealed partial class Machine
             throw;
         }
         if (function is PciBridgeFunction bridge && secondary is not null) AttachSlot(bridge, secondary);
+        foreach (var (name, data) in _catalog.FwCfgFiles(function)) _fwCfg.AddFile(name, data);
         if (request.Id is { } newId) _ids.Add(newId);
         return new PlacedDevice(driver, request.Id, bus.Name, devfn);
     }
