@@ -48,6 +48,20 @@ public sealed class AssignmentTests
     }
 
     [Fact]
+    public void DeviceRemoved_ReleasesResources_SoTheNextAddReusesThem()
+    {
+        var m = new SyntheticMachine().HostBridge().RootPort(Port, 1);
+        var e = m.Boot();
+        m.TestDev(Child, 1 * MiB);
+        var first = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.True(first.AllBarsAssigned);
+        e.DeviceRemoved(Child);
+        Assert.DoesNotContain("0000:01:00.0", e.ProcIomem(), StringComparison.Ordinal);
+        var second = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.Equal(first.Devices[0].Bars.Select(b => b.Start), second.Devices[0].Bars.Select(b => b.Start));
+    }
+
+    [Fact]
     public void Acpiphp_TooSmallWindow_FailsWithoutRetry()
     {
         var m = new SyntheticMachine().HostBridge().RootPort(Port, 1);
