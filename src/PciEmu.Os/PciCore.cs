@@ -74,7 +74,7 @@ internal sealed partial class PciCore
         < PciDev.RomResource => $"BAR {i}",
         PciDev.RomResource => "ROM",
         < PciDev.BridgeResources => $"VF BAR {i - PciDev.RomResource - 1}",
-        _ when dev.IsBridge && i <= PciDev.BridgePrefWindow => "bridge window",
+        <= PciDev.BridgeResourceEnd => "bridge window",
         _ => "unknown",
     };
 
