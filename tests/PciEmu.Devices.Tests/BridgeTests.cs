@@ -175,3 +175,41 @@ public sealed class ShpcHotplugTests
         Assert.Equal("Unsupported PCI slot 0 for standard hotplug controller. Valid slots are between 1 and 31.", e.Message);
     }
 }
+
+/// <summary>System reset after firmware programmed a root port (rp_reset_hold, pci_bridge_reset, generic reset).</summary>
+public sealed class ResetTests
+{
+    [Fact]
+    public void RootPort_Reset_RestoresDisabledWindowsAndClearsBusNumbers()
+    {
+        var rp = TestDevices.Realized("pcie-root-port");
+        rp.WriteConfig(CommonHeader.Command.Offset, 2, 0x0107);
+        rp.WriteConfig(Type1Header.PrimaryBus.Offset, 4, 0x00010100);
+        rp.WriteConfig(Type1Header.IoBase.Offset, 2, 0x5050);
+        rp.WriteConfig(Type1Header.MemoryBase.Offset, 4, 0xfe90fe80);
+        rp.WriteConfig(Type1Header.BridgeControl.Offset, 2, 0x0002);
+        rp.WriteConfig(0x90, 4, 0x12345678); // scratch
+        rp.Reset();
+        Assert.Equal(0u, rp.ReadConfig(CommonHeader.Command.Offset, 2));
+        Assert.Equal(0u, rp.ReadConfig(Type1Header.PrimaryBus.Offset, 4));
+        Assert.Equal(0x00f0u, rp.ReadConfig(Type1Header.IoBase.Offset, 2));
+        Assert.Equal(0x0000fff0u, rp.ReadConfig(Type1Header.MemoryBase.Offset, 4));
+        Assert.Equal(0x0001fff1u, rp.ReadConfig(Type1Header.PrefMemoryBase.Offset, 4));
+        Assert.Equal(0u, rp.ReadConfig(Type1Header.BridgeControl.Offset, 2));
+        Assert.Equal(0x12345678u, rp.ReadConfig(0x90, 4));
+    }
+
+    [Fact]
+    public void Piix3_ResetCommandClearedByGenericReset_StatusSurvives()
+    {
+        var isa = TestDevices.Realized("piix3");
+        Assert.Equal(0x02000000u, isa.ReadConfig(CommonHeader.Command.Offset, 4));
+    }
+
+    [Fact]
+    public void E1000_RealizeCacheLine_ClearedByFirstReset()
+    {
+        var nic = TestDevices.Realized("e1000");
+        Assert.Equal(0u, nic.ReadConfig(CommonHeader.CacheLineSize.Offset, 1));
+    }
+}

@@ -69,7 +69,7 @@ public sealed class CatalogTests
     [InlineData("e1000", 0x40000UL)]
     [InlineData("e1000,romfile=", 0UL)]
     [InlineData("e1000,rombar=0", 0UL)]
-    [InlineData("e1000,romsize=0x30000", 0x40000UL)]
+    [InlineData("e1000,romsize=0x80000", 0x80000UL)]
     [InlineData("virtio-net-pci", 0x40000UL)]
     [InlineData("virtio-rng-pci", 0UL)]
     public void RomBar_FollowsRomfileAndRombar(string spec, ulong romSize)
@@ -78,6 +78,13 @@ public sealed class CatalogTests
         f.Realize();
         Assert.Equal(romSize, f.RomSize);
         Assert.Equal(romSize == 0 ? 0u : (uint)~(romSize - 1) | 1, f.Config.GetWriteMask(0x30, 4));
+    }
+
+    [Fact]
+    public void RomSize_NotPowerOfTwo_FailsRealize()
+    {
+        var f = TestDevices.Catalog("e1000,romsize=0x30000");
+        Assert.Equal("ROM size 196608 is not a power of two", Assert.Throws<DeviceRealizeException>(f.Realize).Message);
     }
 
     [Fact]

@@ -74,6 +74,15 @@ public sealed class DevicePropertiesTests
     }
 
     [Fact]
+    public void Parse_AcceptsDriverEquals()
+    {
+        var p = DeviceProperties.Parse("id=t,driver=pci-testdev,membar=1M");
+        Assert.Equal("pci-testdev", p.Driver);
+        Assert.Equal("t", p.GetString("id"));
+        Assert.False(p.Has("driver"));
+    }
+
+    [Fact]
     public void LinkSpeedAndWidth_Enums()
     {
         var rp = TestDevices.Catalog("pcie-root-port,id=r,x-speed=8,x-width=4");

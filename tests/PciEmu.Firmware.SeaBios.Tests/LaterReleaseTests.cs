@@ -83,4 +83,34 @@ public class LaterReleaseTests
         Assert.Contains("qemu/e820: addr 0x00000000feffc000 len 0x0000000000004000 [reserved]", r.Log);
         Assert.DoesNotContain("qemu/e820: addr 0x00000000feffc000 len 0x0000000000004000 [reserved]", m.Run().Log);
     }
+
+    public static TheoryData<string, SeaBiosRelease> CasesTimesLaterReleases()
+    {
+        var data = new TheoryData<string, SeaBiosRelease>();
+        foreach (var c in ConformanceCase.All().Where(c => c.FirmwareOnly))
+        {
+            data.Add(c.Name, SeaBiosRelease.Rel_1_16_3);
+            data.Add(c.Name, SeaBiosRelease.Rel_1_17_0);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Every recorded topology under the later rules: no panic, and the same BARs are mapped and the same devices
+    /// initialised as under 1.16.2 (only sizes and addresses may differ).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CasesTimesLaterReleases))]
+    public void RecordedTopologies_RunUnderLaterReleases(string name, SeaBiosRelease release)
+    {
+        var c = ConformanceCase.Load(name);
+        var (_, old) = ConformanceRunner.Run(c);
+        var (_, now) = ConformanceRunner.Run(c, new SeaBiosOptions { Release = release });
+
+        Assert.True(now.Outcome.IsOk, now.Outcome.Message);
+        static int Maps(SeaBiosResult r) => r.PciSetupLog.Count(l => l.StartsWith("PCI: map device", StringComparison.Ordinal));
+        Assert.Equal(Maps(old), Maps(now));
+        Assert.Equal(old.PciSetupLog.Count(l => l.StartsWith("PCI: init bdf=", StringComparison.Ordinal)),
+            now.PciSetupLog.Count(l => l.StartsWith("PCI: init bdf=", StringComparison.Ordinal)));
+    }
 }

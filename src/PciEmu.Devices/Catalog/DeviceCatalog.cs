@@ -158,7 +158,8 @@ public static class DeviceCatalog
             RomFile = p.GetString("romfile") ?? o.RomFile,
             RomBar = p.GetU32("rombar", 1) != 0,
         };
-        return rom is RomDeviceOptions r && p.GetSize("romsize") is { } size ? (T)(PciDeviceOptions)(r with { RomSize = size }) : rom;
+        // romsize is a uint32 property (DEFINE_PROP_UINT32), not a size.
+        return rom is RomDeviceOptions r && p.Has("romsize") ? (T)(PciDeviceOptions)(r with { RomSize = p.GetU32("romsize", 0) }) : rom;
     }
 
     private static ResourceReserve Reserve(DeviceProperties p) => new()

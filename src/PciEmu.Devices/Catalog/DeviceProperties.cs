@@ -32,9 +32,12 @@ public sealed class DeviceProperties
             else cur.Append(spec[i]);
         }
         parts.Add(cur.ToString());
-        var props = new DeviceProperties(parts[0]);
-        foreach (var p in parts.Skip(1))
+        // qemu_opts_parse with implied "driver": the first element may also be spelled driver=NAME.
+        var driver = parts.FirstOrDefault(x => x.StartsWith("driver=", StringComparison.Ordinal))?["driver=".Length..];
+        var props = new DeviceProperties(driver ?? parts[0]);
+        foreach (var p in parts.Skip(driver is null ? 1 : 0))
         {
+            if (p.StartsWith("driver=", StringComparison.Ordinal)) continue;
             if (p.Length == 0) continue;
             var eq = p.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0) props._values[p] = "on";

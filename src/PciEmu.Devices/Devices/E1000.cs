@@ -14,6 +14,9 @@ public static class OptionRom
 {
     public static ulong EffectiveSize(RomDeviceOptions o, ulong defaultSize)
     {
+        // pci_qdev_realize: an explicit romsize must be a power of two.
+        if (o.RomSize is { } explicitSize && (explicitSize == 0 || (explicitSize & (explicitSize - 1)) != 0))
+            throw new DeviceRealizeException($"ROM size {explicitSize} is not a power of two");
         if (o.RomFile is { Length: 0 } || !o.RomBar) return 0;
         var size = o.RomSize ?? defaultSize;
         return size == 0 ? 0 : System.Numerics.BitOperations.RoundUpToPowerOf2(size);

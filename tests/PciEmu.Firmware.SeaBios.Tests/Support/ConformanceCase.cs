@@ -83,7 +83,7 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
 
     /// <summary>
     /// A -device argument as the platform's DeviceRequest: driver first, then key=value pairs (the recorded
-    /// arguments use no quoting or escaped commas). Kept free of PciEmu.Scenarios so PciEmu.Os.Tests can link it.
+    /// arguments use no quoting or escaped commas). (PciEmu.Os.Tests links this file.)
     /// </summary>
     public static DeviceRequest ParseDevice(string arg)
     {

@@ -23,17 +23,14 @@ public sealed class FwCfgWithTableLoader(IFwCfg inner) : IFwCfg
 /// <summary>Builds the recorded machine on PciEmu.Platform and runs the port against it.</summary>
 public static class ConformanceRunner
 {
-    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c)
+    public static (Machine Machine, SeaBiosResult Result) Run(ConformanceCase c, SeaBiosOptions? options = null)
     {
         var type = c.Machine == "pc" ? MachineType.Pc : MachineType.Q35;
-        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(new ConformanceCatalog());
+        var builder = new MachineBuilder().WithType(type).WithRam(c.RamSize).WithCatalog(DevicesCatalog.Instance);
         foreach (var arg in c.DeviceArgs) builder.AddDevice(ConformanceCase.ParseDevice(arg));
-        var machine = builder.Build();
-        // qemu_system_reset(SHUTDOWN_CAUSE_NONE) runs once after machine creation, before the firmware: it is when
-        // pcie_cap_slot_reset powers populated slots. MachineBuilder.Build does not do it (yet), so the harness does.
-        machine.Reset();
+        var machine = builder.Build(); // MachineDone includes QEMU's start-up qemu_system_reset
         var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
-        return (machine, SeaBiosFirmware.Run(env));
+        return (machine, SeaBiosFirmware.Run(env, options));
     }
 
 }

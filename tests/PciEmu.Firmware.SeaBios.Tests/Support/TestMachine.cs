@@ -4,20 +4,6 @@ using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests.Support;
 
-/// <summary>CpuBus as the port's port-I/O seam (kept for the PciEmu.Os pipeline tests that link this file).</summary>
-public sealed class CpuPortIo(CpuBus cpu) : IPortIo
-{
-    private readonly CpuBusPortIo _inner = new(cpu);
-    public uint In(ushort port, int width) => _inner.In(port, width);
-    public void Out(ushort port, int width, uint value) => _inner.Out(port, width, value);
-}
-
-/// <summary>CpuBus phases as the port's phase seam (kept for the PciEmu.Os pipeline tests that link this file).</summary>
-public sealed class CpuPhaseSink(CpuBus cpu) : IPhaseSink
-{
-    public IDisposable Begin(string name) => cpu.BeginPhase(name);
-}
-
 /// <summary>
 /// A minimal pc or q35 built from the test devices: the fixed chipset functions, a root bus, CF8/CFC, an ECAM host
 /// the MCH maps, and fw_cfg with etc/e820 and etc/table-loader as QEMU 7.2 offers them.
