@@ -7,9 +7,10 @@ using PciEmu.Platform;
 namespace PciEmu.Scenarios.Reports;
 
 /// <summary>
-/// show_caps / show_ext_caps (ls-caps.c, ls-ecaps.c) for the capabilities QEMU's modelled devices carry. The PCIe
-/// capability shows its header, LnkSta and the slot and root registers (the lines hot-plug work is read by), and
-/// the Red Hat resource-reservation capability is decoded, which real lspci cannot do.
+/// show_caps / show_ext_caps (ls-caps.c, ls-ecaps.c, pciutils 3.9) for the capabilities QEMU's modelled devices
+/// carry, line for line as lspci -vvv prints them: the PCIe capability with its device/link/slot/root registers and,
+/// for a v2 capability, DevCap2..LnkSta2; AER and ACS with their registers. The Red Hat resource-reservation
+/// capability is decoded, which real lspci cannot do.
 /// </summary>
 internal static class CapabilityRenderer
 {
