@@ -49,6 +49,10 @@ public sealed class QPciMachine
         return q;
     }
 
+    /// <summary>A handle on a scenario that already ran, talking through <paramref name="bus"/> (default: the kernel's accessor).</summary>
+    public static QPciMachine Attach(ScenarioRunner runner, IConfigAccessor? bus = null) =>
+        new(runner) { Bus = bus ?? runner.KernelAccessor };
+
     /// <summary>On q35 without firmware: enable PCIEXBAR at its reset address and switch to ECAM.</summary>
     public QPciMachine EnableEcam()
     {
