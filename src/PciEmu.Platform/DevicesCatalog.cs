@@ -130,20 +130,34 @@ public sealed class DevicesCatalog : IDeviceCatalog
         public void ChildRemoved(int devFn) => slot.RemoveChild(devFn);
     }
 
-    /// <summary>A pci-bridge / pcie-pci-bridge: SHPC slots track children; hot-plug only with an SHPC controller.</summary>
+    /// <summary>
+    /// A pci-bridge / pcie-pci-bridge: with an SHPC controller it is the secondary bus's hot-plug handler
+    /// (shpc_device_plug_cb / shpc_device_unplug_request_cb latch the slot events; a slot the guest disables with its
+    /// power LED off frees its functions). ACPI-managed buses (AcpiManaged) see no SHPC events, as in QEMU.
+    /// </summary>
     private sealed class ShpcSlot(ShpcBridge bridge) : IBridgeSlot
     {
         public bool HotplugCapable => bridge.Shpc is not null;
-        public bool AcpiManaged { get; set; }
+
+        public bool AcpiManaged
+        {
+            get => bridge.AcpiManaged;
+            set => bridge.AcpiManaged = value;
+        }
 
         public event Action<int>? ChildUnplugged
         {
-            add { }
+            add => bridge.ChildUnplugged += (devFn, _) => value?.Invoke(devFn);
             remove { }
         }
 
-        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => bridge.ChildPlugged(devFn, child, hotplugged);
-        public void UnplugRequested(int devFn) => throw new QemuException("SHPC hot-unplug requests are not modelled yet");
+        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged)
+        {
+            if (bridge.Shpc is null || bridge.AcpiManaged) bridge.ChildPlugged(devFn, child, hotplugged);
+            else Translate(() => bridge.PlugChild(devFn, child, hotplugged));
+        }
+
+        public void UnplugRequested(int devFn) => Translate(() => bridge.RequestUnplug(devFn));
         public void ChildRemoved(int devFn) => bridge.ChildRemoved(devFn);
     }
 
