@@ -59,7 +59,7 @@ internal sealed partial class PciCore
         var removed = new List<PciDev>();
         var sltsta = Read16(port, port.PcieCap + PcieSltStaOffset);
         if ((sltsta & SltStaAttnButtonPressed) == 0) return removed;
-        Write16(port, port.PcieCap + PcieSltStaOffset, (ushort)(sltsta & SltStaEventsMask)); // pciehp_isr acks the events
+        PciehpAckEvents(port);
         var slot = PciehpSlotName(port);
         var on = port.Subordinate is { Devices.Count: > 0 };
         if (Is612)
@@ -85,6 +85,13 @@ internal sealed partial class PciCore
         Write16(port, port.PcieCap + PcieSltCtlOffset, (ushort)(ctl | SltCtlPowerControllerOff)); // pciehp_power_off_slot
         PciehpSetIndicators(port, SltCtlPwrIndOff, null);
         return removed;
+    }
+
+    /// <summary>pciehp_isr: read Slot Status and write the latched events back (RW1C) before the IRQ thread runs.</summary>
+    private void PciehpAckEvents(PciDev port)
+    {
+        var events = (ushort)(Read16(port, port.PcieCap + PcieSltStaOffset) & SltStaEventsMask);
+        if (events != 0) Write16(port, port.PcieCap + PcieSltStaOffset, events);
     }
 
     /// <summary>pciehp_unconfigure_device (safe removal): every function below the port, last first; each one's

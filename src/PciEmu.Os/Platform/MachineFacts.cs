@@ -24,6 +24,44 @@ public static class MachineFacts
         return new LinuxEnumerator(accessor, For(machine, accessor), options) { AcpiEjector = AcpiEjector(machine) };
     }
 
+    /// <summary>
+    /// HMP device_del followed by the kernel's side: finds the device's bus and slot, asks the machine to unplug
+    /// (QemuException when QEMU refuses), then runs <see cref="LinuxEnumerator.DeviceRemoveRequested"/> with the
+    /// driver Linux uses for that slot. The enumerator needs <see cref="LinuxEnumerator.AcpiEjector"/> for acpiphp
+    /// slots to be ejected in the machine.
+    /// </summary>
+    public static HotplugRemoval DeviceDel(Machine machine, LinuxEnumerator linux, string id)
+    {
+        var (busName, slot) = Locate(machine.Snapshot().Root, id) ?? throw new QemuException($"Device '{id}' not found");
+        var parent = ParentOf(machine.Snapshot().Root, busName, 0);
+        machine.DeviceDel(id);
+        return linux.DeviceRemoveRequested(linux.DriverFor(parent), parent, slot);
+    }
+
+    private const int DevFnSlotShift = 3;
+
+    private static (string Bus, int Slot)? Locate(BusSnapshot bus, string id)
+    {
+        foreach (var f in bus.Functions)
+        {
+            if (f.QdevId == id) return (bus.Name, f.DevFn >> DevFnSlotShift);
+            if (f.Secondary is { } sec && Locate(sec, id) is { } found) return found;
+        }
+        return null;
+    }
+
+    /// <summary>The Bdf of the bridge whose secondary bus has the qdev name (null for the root bus).</summary>
+    private static Bdf? ParentOf(BusSnapshot bus, string busName, int busNumber)
+    {
+        foreach (var f in bus.Functions)
+        {
+            if (f.Secondary is not { } sec) continue;
+            if (sec.Name == busName || f.QdevId == busName) return Bdf.FromDevFn(busNumber, f.DevFn);
+            if (ParentOf(sec, busName, sec.Number) is { } found) return found;
+        }
+        return null;
+    }
+
     /// <summary>_EJ0 of QEMU 7.2's DSDT on this machine: PCEJ(BSEL, _SUN) writes BNUM then B0EJ of the PCI hot-plug block.</summary>
     public static IAcpiEjector AcpiEjector(Machine machine) => new MachineAcpiEjector(machine);
 

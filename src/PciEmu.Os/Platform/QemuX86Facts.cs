@@ -71,7 +71,7 @@ public static class QemuX86Facts
             HasOsc = machine == QemuX86Machine.Q35,
             OscGrantsPcieHotplug = machine == QemuX86Machine.Q35 && !acpiPciHotplug,
             OscGrantsShpcHotplug = machine == QemuX86Machine.Q35,
-            AcpiSlots = AcpiSlots(machine, cfg, rootHotplug, acpiPciHotplug),
+            AcpiSlots = AcpiSlots(cfg, rootHotplug, acpiPciHotplug),
             PciMemStart = below4g,
         };
     }
@@ -178,7 +178,7 @@ public static class QemuX86Facts
     };
 
     /// <summary>build_append_pci_bus_devices: slots with _SUN/_EJ0 on every bus that has a hot-plug selector.</summary>
-    private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(QemuX86Machine machine, IConfigAccessor cfg, bool root, bool bridgeHotplug)
+    private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(IConfigAccessor cfg, bool root, bool bridgeHotplug)
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
         Walk(0, isRoot: true, underPciePort: false);

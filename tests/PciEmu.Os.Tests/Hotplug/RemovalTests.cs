@@ -90,12 +90,29 @@ public sealed class RemovalTests
         runner.RunSteps([new DeviceAddStep(DeviceLineParser.Parse("pci-testdev,id=hp0,bus=rp1"), "device_add")]);
         Assert.True(runner.Steps[^1].Passed);
 
-        var (busName, slot) = ("rp1", 0);
-        var parent = ScenarioRunner.FindBridgeOfBus(runner.Machine.Snapshot().Root, busName, 0);
-        runner.Machine.DeviceDel("hp0");
-        var removal = kernel.DeviceRemoveRequested(kernel.DriverFor(parent), parent, slot);
+        var removal = MachineFacts.DeviceDel(runner.Machine, kernel, "hp0");
         Assert.Equal(["pcieport 0000:00:01.0: pciehp: Slot(0): Button press: will power off in 5 sec"], removal.Log);
         Assert.Equal([Bdf.Parse("01:00.0")], removal.Removed);
         Assert.DoesNotContain("0000:01:00.0", kernel.ProcIomem(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ScenarioRunner_PcAcpiphp_DeviceDelEjectsThroughTheMachine()
+    {
+        var scenario = new TopologyParser().ParseArguments(["-M", "pc", "-m", "1G", "-nodefaults", "-device", "pci-bridge,id=br1,chassis_nr=1"]);
+        var runner = ScenarioRunner.Boot(new RunRequest { Scenario = scenario, Firmware = FirmwareKind.SeaBios, Kernel = new KernelOptions() });
+        var kernel = runner.Kernel!;
+        kernel.AcpiEjector = MachineFacts.AcpiEjector(runner.Machine);
+        runner.RunSteps([new DeviceAddStep(DeviceLineParser.Parse("pci-testdev,id=hp0,bus=br1,addr=2"), "device_add")]);
+        Assert.True(runner.Steps[^1].Passed);
+        var removal = MachineFacts.DeviceDel(runner.Machine, kernel, "hp0");
+        Assert.Empty(removal.Log);
+        Assert.Equal([Bdf.Parse("01:02.0")], removal.Removed);
+        Assert.False(HasDevice(runner.Machine.Snapshot().Root, "hp0"));
+        Assert.True(HasDevice(runner.Machine.Snapshot().Root, "br1"));
+        Assert.Throws<QemuException>(() => MachineFacts.DeviceDel(runner.Machine, kernel, "hp0"));
+    }
+
+    private static bool HasDevice(BusSnapshot bus, string id) =>
+        bus.Functions.Any(f => f.QdevId == id || (f.Secondary is { } sec && HasDevice(sec, id)));
 }
