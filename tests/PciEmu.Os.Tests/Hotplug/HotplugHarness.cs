@@ -39,14 +39,8 @@ public sealed class HotplugHarness
         return Linux.DeviceAdded(Linux.DriverFor(parent), parent, placed.Slot);
     }
 
-    /// <summary>device_del ID, then Linux's unplug path for the slot the device sits in.</summary>
-    public HotplugRemoval Remove(string id)
-    {
-        var (busName, slot) = Locate(Machine.Snapshot().Root, id) ?? throw new ArgumentException($"no device {id}");
-        var parent = ParentOf(busName);
-        Machine.DeviceDel(id);
-        return Linux.DeviceRemoveRequested(Linux.DriverFor(parent), parent, slot);
-    }
+    /// <summary>device_del ID, then Linux's unplug path for the slot the device sits in (MachineFacts.DeviceDel).</summary>
+    public HotplugRemoval Remove(string id) => MachineFacts.DeviceDel(Machine, Linux, id);
 
     public bool Present(string id) => Locate(Machine.Snapshot().Root, id) is not null;
 
