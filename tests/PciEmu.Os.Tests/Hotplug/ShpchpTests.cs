@@ -108,6 +108,21 @@ public sealed class ShpchpTests
         Assert.Equal(HotplugDriver.Acpiphp, h.Linux.DriverFor(Bdf.Parse("01:00.0")));
     }
 
+    [Fact]
+    public void Q35Native_PciBridgeWithShpc_AddAndRemoveOnTheRootBusBridge()
+    {
+        var h = HotplugHarness.Boot(KernelVersion.Linux6_1, "-M", "q35", "-global", NativeQ35,
+            "-device", "pci-bridge,id=br1,bus=pcie.0,chassis_nr=1,shpc=on,addr=3");
+        Assert.Contains("shpchp 0000:00:03.0: HPC vendor_id 1b36 device_id 1 ss_vid 0 ss_did 0", h.Linux.Log.Lines);
+        var v = h.Add("pci-testdev,id=hp0,bus=br1,addr=4");
+        Assert.True(v.AllBarsAssigned, string.Join('\n', v.Log));
+        Assert.Equal("shpchp 0000:00:03.0: PCI slot #4 - powering on due to button press", v.Log[3]);
+        Assert.Equal(Bdf.Parse("01:04.0"), v.Devices.Single().Bdf);
+        var r = h.Remove("hp0");
+        Assert.Equal("shpchp 0000:00:03.0: Card not present on Slot(4)", r.Log[^1]);
+        Assert.False(h.Present("hp0"));
+    }
+
     /// <summary>The slot's status word read the way shpchp reads it: DWORD select, DWORD data.</summary>
     private static int ShpcSlotStatus(HotplugHarness h, Bdf bridge, int pciSlot)
     {
