@@ -41,7 +41,6 @@ internal sealed partial class PciCore
     public List<PciDev> PciehpConfigureDevice(PciDev port)
     {
         var slot = PciehpSlotName(port);
-        PciehpAckEvents(port);
         if (Is612)
         {
             Log.Dev(port, $"pciehp: Slot({slot}): Button press: will power on in 5 sec");

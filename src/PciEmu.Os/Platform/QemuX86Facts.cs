@@ -181,6 +181,7 @@ public static class QemuX86Facts
     private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(IConfigAccessor cfg, bool root, bool bridgeHotplug)
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
+        if (!root && !bridgeHotplug) return result; // no selector anywhere: the DSDT describes no hot-plug slot
         Walk(0, isRoot: true, underPciePort: false);
         return result;
 
@@ -217,6 +218,7 @@ public static class QemuX86Facts
                 if (hasBsel && (!present || hotpluggable)) slots.Add(slot);
             }
             if (hasBsel && slots.Count > 0) result[bus] = slots;
+            if (!bridgeHotplug) return; // only the root bus has a selector
             foreach (var (sec, port) in bridges)
             {
                 if (sec > bus) Walk(sec, isRoot: false, underPciePort: port);
