@@ -4,5 +4,14 @@ namespace PciEmu.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), or <c>scale-check [functions…]</c>: a
+    /// stopwatch walk over the generated topologies that also checks SeaBIOS did not panic and reports bus numbers.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == ScaleCheck.Command) return ScaleCheck.Run(args.Skip(1).ToArray(), Console.Out);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
