@@ -6,11 +6,13 @@ public static class Program
 {
     /// <summary>
     /// BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), or <c>scale-check [functions…]</c>: a
-    /// stopwatch walk over the generated topologies that also checks SeaBIOS did not panic and reports bus numbers.
+    /// stopwatch walk over the generated topologies that also checks SeaBIOS did not panic and reports bus numbers,
+    /// or <c>access-check</c>: a stopwatch loop over the access paths.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == ScaleCheck.Command) return ScaleCheck.Run(args.Skip(1).ToArray(), Console.Out);
+        if (args.Length > 0 && args[0] == AccessCheck.Command) return AccessCheck.Run(Console.Out);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
