@@ -10,6 +10,7 @@ namespace PciEmu.Benchmarks;
 /// Each operation is one ECAM dword read; routing crosses up to three bridges and a root bus with 193 children.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class FullHierarchyBenchmarks
 {
     private const int Buses = 256;

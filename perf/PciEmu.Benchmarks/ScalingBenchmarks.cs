@@ -9,6 +9,7 @@ namespace PciEmu.Benchmarks;
 /// construction is in the iteration setup, so each measurement is one boot phase on a fresh machine.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ScalingBenchmarks
 {
     private ScaleCase _case = null!;

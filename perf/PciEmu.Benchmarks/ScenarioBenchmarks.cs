@@ -10,6 +10,7 @@ namespace PciEmu.Benchmarks;
 /// hot-plug (device_add into an empty root port, handled by pciehp). The topology is the CLI demo's.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ScenarioBenchmarks
 {
     private static readonly string[] Args =

@@ -9,6 +9,7 @@ namespace PciEmu.Benchmarks;
 /// apphost published with <c>src/PciEmu.Cli/Properties/PublishProfiles/ReadyToRun.pubxml</c> (perf/run publishes it
 /// to src/PciEmu.Cli/bin/r2r). The child is killed after its first line.
 /// </summary>
+[MedianColumn]
 public class StartupBenchmarks
 {
     public enum Build
