@@ -13,7 +13,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == ScaleCheck.Command) return ScaleCheck.Run(args.Skip(1).ToArray(), Console.Out);
         if (args.Length > 0 && args[0] == AccessCheck.Command) return AccessCheck.Run(Console.Out);
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // Non-zero when a benchmark failed to build, validate or run, so a `--job dry` smoke can gate CI.
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }
