@@ -46,12 +46,27 @@ public sealed partial class Machine
         }
         foreach (var (devFn, f) in chipset)
         {
+            CheckChipsetGlobals(f.TypeName);
             _hierarchy.Root.Plug(devFn, f);
             if (devFn == 0) AttachEcamSource(f);
         }
     }
 
     private bool IsPc => Type.Kind == MachineKind.Pc;
+
+    /// <summary>
+    /// object_apply_global_props for a chipset function: an unknown property is fatal. Known ones are consumed by the
+    /// platform (hot-plug knobs, hole sizes); other chipset properties are not applied to the chipset models.
+    /// </summary>
+    private void CheckChipsetGlobals(string driver)
+    {
+        var known = _catalog.Find(driver)?.Properties ?? [];
+        foreach (var g in Globals.For(driver))
+        {
+            if (!known.Contains(g.Property))
+                throw new QemuException(GlobalSet.CantApply(g, $"Property '{driver}.{g.Property}' not found"));
+        }
+    }
 
     /// <summary>pci_bridge_initfn: the secondary bus is named after the bridge's id, else automatically.</summary>
     private string SecondaryBusName(PciBridgeFunction bridge)
@@ -102,6 +117,7 @@ public sealed partial class Machine
             throw;
         }
         if (function is PciBridgeFunction bridge && secondary is not null) AttachSlot(bridge, secondary);
+        foreach (var (name, data) in _catalog.FwCfgFiles(function)) _fwCfg.AddFile(name, data);
         if (request.Id is { } newId) _ids.Add(newId);
         return new PlacedDevice(driver, request.Id, bus.Name, devfn);
     }
@@ -160,11 +176,9 @@ public sealed partial class Machine
         return (props, options, devfn);
     }
 
-    private static uint ParseUint32(string name, string value)
-    {
-        if (QemuValues.TryStrToSz(value, 'B', out var v) == 0 && !value.Any(char.IsAsciiLetter) && v <= uint.MaxValue) return (uint)v;
-        throw new QemuException($"Parameter '{name}' expects uint32_t");
-    }
+    /// <summary>visit_type_uint32 (the device layer's qemu_strtou64 port).</summary>
+    private static uint ParseUint32(string name, string value) =>
+        (uint)DevicesCatalog.Translate(() => PciEmu.Devices.Catalog.DeviceProperties.ParseUnsigned(name, value, uint.MaxValue, "uint32_t"));
 
     /// <summary>do_pci_register_device's slot choice and checks, then pci_init_multifunction.</summary>
     private static int RegisterDevFn(PciBus bus, int devfn, string name, bool multifunction, bool hotplug)
