@@ -31,8 +31,7 @@ public sealed class ScaleCase
     public LinuxEnumerator RunKernel()
     {
         var accessor = KernelAccessor(Machine);
-        var facts = QemuX86Facts.Build(QemuX86Machine.Q35, Machine.Options.RamSize, accessor, acpiPciHotplug: Machine.Acpi.AcpiBridgeHotplug);
-        var kernel = new LinuxEnumerator(accessor, facts, new KernelOptions());
+        var kernel = new LinuxEnumerator(accessor, MachineFacts.For(Machine, accessor), new KernelOptions());
         kernel.Boot();
         return kernel;
     }
