@@ -156,3 +156,16 @@ public class TestCommandTests
         Assert.EndsWith("1 passed, 2 failed\n", text, StringComparison.Ordinal);
     }
 }
+
+public class ScenarioRunGoldenTests
+{
+    [Fact]
+    public void ShippedScenario_Run_IsGolden()
+    {
+        var file = Path.Combine(Golden.RepoRoot(), "scenarios", "q35-native-hotplug-512M-ok.pciemu");
+        var o = new StringWriter { NewLine = "\n" };
+        var code = PciEmuCli.Run(["run", file, "--emit", "hotplug", "--emit", "kernel-log", "--emit", "cycles"], o, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        Golden.Assert("scenario-run", "q35-native-hotplug-512M-ok.txt", o.ToString());
+    }
+}
