@@ -39,6 +39,7 @@ public static class RunCommand
         public ICostModel Cost { get; set; } = CostProfiles.BareMetal;
         public TraceFilter Filter { get; set; } = new();
         public bool Json { get; set; }
+        public bool Check { get; set; }
         public List<string> Topology { get; } = [];
         public string? File { get; set; }
     }
@@ -59,6 +60,7 @@ public static class RunCommand
                     o.Cost = CostProfiles.Find(c) ?? throw new CliInputException(c, $"--cost: unknown profile '{c}' (bare, kvm, tcg)");
                     break;
                 case "--json": o.Json = true; break;
+                case "--check": o.Check = true; break;
                 case "--trace-bus": o.Filter = o.Filter with { IncludeBusCycles = true }; break;
                 case "--trace-bdf":
                     var b = Next();
@@ -139,6 +141,7 @@ public static class RunCommand
             stderr.WriteLine(runner.Firmware!.Outcome.Message);
             return ExitCodes.FirmwareFailure;
         }
+        if (o.Check && CheckCommand.Report(runner, stdout, stderr) != ExitCodes.Ok) return ExitCodes.ExpectationFailed;
         return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep && s.Passed == false)
             ? ExitCodes.ExpectationFailed : ExitCodes.Ok;
     }

@@ -65,7 +65,10 @@ internal static class AddressRules
               || (prefetchable && bridge.Pref is { } pref && r.Within(pref.Start, pref.End));
         if (ok) return;
         var windows = string.Join(", ", bridge.Windows());
-        found.Add(new(InvariantRules.Containment, $"{r} is outside the windows of bridge {bridge.Bdf} ({(windows.Length == 0 ? "none decoded" : windows)})"));
+        found.Add(new(InvariantRules.Containment, $"{r} is outside the windows of bridge {bridge.Bdf} ({(windows.Length == 0 ? "none decoded" : windows)})")
+        {
+            KnownUpstream = r.Space == DecodeSpace.Io && bridge.IoWindowReadOnly ? InvariantChecker.ReadOnlyIoWindow : null,
+        });
     }
 
     /// <summary>

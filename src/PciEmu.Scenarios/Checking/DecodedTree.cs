@@ -49,6 +49,9 @@ public sealed class BridgeNode
     public DecodedRange? Mem { get; init; }
     public DecodedRange? Pref { get; init; }
     public int Secondary => Function.SecondaryBus;
+
+    /// <summary>I/O base/limit read-only but non-zero (QEMU 7.2 io-reserve=0): software probes it as present.</summary>
+    public bool IoWindowReadOnly => Function.WriteMask[Type1Header.IoBase.Offset] == 0 && Function.Config[Type1Header.IoBase.Offset] != 0;
     public int Subordinate => Function.SubordinateBus;
 
     /// <summary>The bridges directly below this one (on its secondary bus).</summary>
@@ -78,6 +81,13 @@ public sealed class DecodedTree
     public List<BusLevel> Levels { get; } = [];
 
     public IEnumerable<(Bdf Bdf, FunctionSnapshot Function)> AllFunctions() => Levels.SelectMany(l => l.Functions);
+
+    /// <summary>The bridges above a function, nearest first.</summary>
+    public IEnumerable<BridgeNode> Ancestors(Bdf bdf)
+    {
+        var level = Levels.FirstOrDefault(l => l.Functions.Any(f => f.Bdf == bdf));
+        for (var b = level?.Owner; b is not null; b = b.Parent) yield return b;
+    }
 
     public static DecodedTree Build(PciSnapshot snapshot)
     {

@@ -18,10 +18,17 @@ public static class InvariantRules
     public const string KernelConfig = "kernel-config";
 }
 
-/// <summary>One broken invariant: the rule and a message naming the functions and ranges involved.</summary>
+/// <summary>
+/// One broken invariant: the rule and a message naming the functions and ranges involved. <see cref="KnownUpstream"/>
+/// names the upstream behaviour when the real QEMU 7.2 + SeaBIOS 1.16.2 + Linux stack breaks it the same way (a
+/// faithful reproduction, reported but not a PciEmu failure).
+/// </summary>
 public sealed record InvariantViolation(string Rule, string Message)
 {
-    public override string ToString() => $"{Rule}: {Message}";
+    public string? KnownUpstream { get; init; }
+    public bool IsKnown => KnownUpstream is not null;
+
+    public override string ToString() => KnownUpstream is null ? $"{Rule}: {Message}" : $"{Rule}: {Message} [known upstream: {KnownUpstream}]";
 }
 
 /// <summary>What the checker looks at: config space as captured, and optionally the firmware's and the kernel's views.</summary>
@@ -44,6 +51,16 @@ public sealed record InvariantInput
 /// </summary>
 public static class InvariantChecker
 {
+    /// <summary>
+    /// QEMU 7.2 pcie-root-port,io-reserve=0 makes the I/O base/limit read-only at 0xF0/0x00; SeaBIOS's presence probe
+    /// (rb 0x1C != 0) and Linux's pci_read_bridge_windows (IO_BASE != 0) both still take the window as present, so
+    /// I/O below the port is assigned but never forwarded (recorded: conformance d1-q35-mixed-1G-linux, 00:02.2).
+    /// </summary>
+    public const string ReadOnlyIoWindow = "QEMU 7.2 io-reserve=0 read-only I/O window taken as present by SeaBIOS and Linux";
+
+    /// <summary>The violations that are not known upstream behaviour.</summary>
+    public static IReadOnlyList<InvariantViolation> Failures(IEnumerable<InvariantViolation> all) => [.. all.Where(v => !v.IsKnown)];
+
     /// <summary>Checks a booted (and stepped) scenario: its machine's config space, firmware and kernel.</summary>
     public static IReadOnlyList<InvariantViolation> Check(ScenarioRunner runner) => Check(new InvariantInput
     {
@@ -67,7 +84,7 @@ public static class InvariantChecker
         if (input.Kernel is { Booted: true } kernel)
         {
             ViewRules.CheckKernelAgainstConfig(tree, kernel, found);
-            if (firmwareOk) ViewRules.CheckFirmwareAgainstKernel(input.Firmware!, kernel, found);
+            if (firmwareOk) ViewRules.CheckFirmwareAgainstKernel(tree, input.Firmware!, kernel, found);
         }
         return found;
     }

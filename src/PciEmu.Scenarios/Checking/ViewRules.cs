@@ -17,12 +17,17 @@ internal static partial class ViewRules
 {
     private const int LastBar = 5;
 
-    [GeneratedRegex(@"^PCI: map device bdf=(?<bdf>[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])  bar (?<bar>\d+), addr (?<addr>[0-9a-f]+), size (?<size>[0-9a-f]+) ", RegexOptions.CultureInvariant)]
+    /// <summary>ICH9 SMBus (8086:2930) BAR4: SeaBIOS's ich9_smbus_enable rewrites it to pm_base+0x100 after pass #2 mapped it.</summary>
+    private const ushort Ich9SmbusDeviceId = 0x2930;
+    private const int Ich9SmbusBar = 4;
+
+    [GeneratedRegex(@"^PCI: map device bdf=(?<bdf>[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])  bar (?<bar>\d+), addr (?<addr>[0-9a-f]+), size (?<size>[0-9a-f]+) \[(?<type>[a-z]+)\]", RegexOptions.CultureInvariant)]
     private static partial Regex MapLine();
 
     /// <summary>Every BAR SeaBIOS mapped is claimed by the kernel at the same address.</summary>
-    public static void CheckFirmwareAgainstKernel(SeaBiosResult firmware, LinuxEnumerator kernel, List<InvariantViolation> found)
+    public static void CheckFirmwareAgainstKernel(DecodedTree tree, SeaBiosResult firmware, LinuxEnumerator kernel, List<InvariantViolation> found)
     {
+        var functions = tree.AllFunctions().ToDictionary(x => x.Bdf, x => x.Function);
         var held = kernel.DeviceResources().ToDictionary(x => (x.Bdf, x.Index), x => x.Resource);
         foreach (var line in firmware.Log)
         {
@@ -32,12 +37,17 @@ internal static partial class ViewRules
             if (bar > LastBar) continue;
             var bdf = Bdf.Parse(m.Groups["bdf"].Value);
             var addr = ulong.Parse(m.Groups["addr"].Value, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            if (functions.TryGetValue(bdf, out var f) && RewrittenAfterMapping(f, bar)) continue;
+            var known = m.Groups["type"].Value == "io" && tree.Ancestors(bdf).Any(a => a.IoWindowReadOnly) ? InvariantChecker.ReadOnlyIoWindow : null;
             if (!held.TryGetValue((bdf, bar), out var r) || !r.IsAssigned)
-                found.Add(new(InvariantRules.FirmwareKernel, $"{bdf} BAR{bar}: firmware mapped it at 0x{addr:x}, the kernel did not claim it"));
+                found.Add(new(InvariantRules.FirmwareKernel, $"{bdf} BAR{bar}: firmware mapped it at 0x{addr:x}, the kernel did not claim it") { KnownUpstream = known });
             else if (r.Start != addr)
-                found.Add(new(InvariantRules.FirmwareKernel, $"{bdf} BAR{bar}: firmware mapped it at 0x{addr:x}, the kernel holds 0x{r.Start:x}"));
+                found.Add(new(InvariantRules.FirmwareKernel, $"{bdf} BAR{bar}: firmware mapped it at 0x{addr:x}, the kernel holds 0x{r.Start:x}") { KnownUpstream = known });
         }
     }
+
+    private static bool RewrittenAfterMapping(FunctionSnapshot f, int bar) =>
+        f.VendorId == PciEmu.Devices.PciVendor.Intel && f.DeviceId == Ich9SmbusDeviceId && bar == Ich9SmbusBar;
 
     /// <summary>Every BAR and window the kernel holds is what config space decodes, naturally aligned.</summary>
     public static void CheckKernelAgainstConfig(DecodedTree tree, LinuxEnumerator kernel, List<InvariantViolation> found)
@@ -45,7 +55,8 @@ internal static partial class ViewRules
         var functions = tree.AllFunctions().ToDictionary(x => x.Bdf, x => x.Function);
         foreach (var (bdf, index, r) in kernel.DeviceResources())
         {
-            if (!r.IsAssigned || !functions.TryGetValue(bdf, out var f)) continue;
+            // IORESOURCE_PCI_FIXED: legacy IDE's compatibility ports, which are not BARs in config space.
+            if (!r.IsAssigned || r.Flags.Has(ResFlags.PciFixed) || !functions.TryGetValue(bdf, out var f)) continue;
             if (index <= LastBar) CheckBar(bdf, index, r, f, found);
             else if (index is >= PciDev.BridgeIoWindow and <= PciDev.BridgePrefWindow && f.IsBridgeHeader) CheckWindow(bdf, index, r, f, found);
         }
@@ -72,7 +83,13 @@ internal static partial class ViewRules
         };
         if (r.Start % granule != 0 || (r.End + 1) % granule != 0)
             found.Add(new(InvariantRules.Alignment, $"{bdf} {name} window: the kernel holds [0x{r.Start:x}-0x{r.End:x}], not 0x{granule:x}-granular"));
+        var readOnlyIo = index == PciDev.BridgeIoWindow && f.WriteMask[Type1Header.IoBase.Offset] == 0;
         if (w.Base != r.Start || w.Limit != r.End)
-            found.Add(new(InvariantRules.KernelConfig, $"{bdf} {name} window: the kernel holds [0x{r.Start:x}-0x{r.End:x}], config space has 0x{w.Base:x}-0x{w.Limit:x}"));
+        {
+            found.Add(new(InvariantRules.KernelConfig, $"{bdf} {name} window: the kernel holds [0x{r.Start:x}-0x{r.End:x}], config space has 0x{w.Base:x}-0x{w.Limit:x}")
+            {
+                KnownUpstream = readOnlyIo ? InvariantChecker.ReadOnlyIoWindow : null,
+            });
+        }
     }
 }
