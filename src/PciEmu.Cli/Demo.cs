@@ -5,6 +5,7 @@ using PciEmu.Fabric;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Reports;
 using PciEmu.Scenarios.Running;
+using PciEmu.Scenarios.Testing;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Cli;
@@ -49,7 +50,7 @@ public static class Demo
         o.WriteLine("makes SeaBIOS reserve a 1 GiB 64-bit prefetchable window at boot, and the BAR fits.");
         o.WriteLine();
         o.WriteLine("Enumeration cost of the same tree, one probe walk per mechanism (vendor ID, header type per function):");
-        ProbeCosts(o, reserved.Machine);
+        ProbeCosts(o, reserved);
         o.WriteLine();
         o.WriteLine("Tree:");
         o.Write(TreeReport.Render(reserved.Machine.Snapshot()));
@@ -101,8 +102,9 @@ public static class Demo
     }
 
     /// <summary>A depth-first probe of every bus firmware numbered, through CF8/CFC and through ECAM.</summary>
-    private static void ProbeCosts(TextWriter o, Machine m)
+    private static void ProbeCosts(TextWriter o, ScenarioRunner run)
     {
+        var m = run.Machine;
         var ecam = m.Ecam ?? throw new InvalidOperationException("q35 firmware left ECAM disabled");
         foreach (var (name, accessor) in new[] { ("CF8/CFC", m.Cf8), ("ECAM", m.EcamAt(ecam.Base)) })
         {
@@ -113,36 +115,10 @@ public static class Demo
                 var beforeCycles = cpu.Stats.TotalCycles;
                 var beforeAccesses = cpu.Stats.TotalConfigAccesses;
                 var beforeBus = cpu.Stats.BusCycles;
-                var found = Probe(accessor, 0);
+                var found = QPciMachine.Attach(run, accessor).Devices().Count;
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-8} {cost.Name,-5}: {found,2} functions, {cpu.Stats.TotalConfigAccesses - beforeAccesses,4} config accesses, {cpu.Stats.BusCycles - beforeBus,4} CPU-bus cycles, {cpu.Stats.TotalCycles - beforeCycles,9} CPU cycles"));
             }
         }
-    }
-
-    private static int Probe(IConfigAccessor a, int bus)
-    {
-        var found = 0;
-        for (var dev = 0; dev < Bdf.DeviceCount; dev++)
-        {
-            for (var fn = 0; fn < Bdf.FunctionCount; fn++)
-            {
-                var bdf = new Bdf(bus, dev, fn);
-                if (a.Read16(bdf, CommonHeader.VendorId.Offset) == 0xffff)
-                {
-                    if (fn == 0) break;
-                    continue;
-                }
-                found++;
-                var header = a.Read8(bdf, CommonHeader.HeaderType.Offset);
-                if ((header & CommonHeader.HeaderTypeMask) == CommonHeader.HeaderTypeBridge)
-                {
-                    var sec = a.Read8(bdf, Type1Header.SecondaryBus.Offset);
-                    if (sec > bus) found += Probe(a, sec);
-                }
-                if (fn == 0 && (header & CommonHeader.HeaderTypeMultifunction) == 0) break;
-            }
-        }
-        return found;
     }
 }

@@ -37,6 +37,7 @@ public static class RunCommand
     {
         public List<EmitSpec> Emits { get; } = [];
         public ICostModel Cost { get; set; } = CostProfiles.BareMetal;
+        public MechanismOverride Mechanism { get; set; } = MechanismOverride.Native;
         public TraceFilter Filter { get; set; } = new();
         public bool Json { get; set; }
         public bool Check { get; set; }
@@ -61,6 +62,15 @@ public static class RunCommand
                     break;
                 case "--json": o.Json = true; break;
                 case "--check": o.Check = true; break;
+                case "--mechanism":
+                    var mech = Next();
+                    o.Mechanism = mech switch
+                    {
+                        "native" => MechanismOverride.Native,
+                        "cf8" or "cf8cfc" => MechanismOverride.Cf8Cfc,
+                        _ => throw new CliInputException(mech, $"--mechanism: '{mech}' (native or cf8)"),
+                    };
+                    break;
                 case "--trace-bus": o.Filter = o.Filter with { IncludeBusCycles = true }; break;
                 case "--trace-bdf":
                     var b = Next();
@@ -126,16 +136,17 @@ public static class RunCommand
         }
 
         using var output = new RunOutput(o.Emits, o.Json, stdout);
-        var runner = ScenarioRunner.Run(new RunRequest
+        var request = new RunRequest
         {
             Scenario = scenario,
             Firmware = settings.Firmware,
             Kernel = settings.Kernel,
             Cost = o.Cost,
-            Trace = output.CreateTraceSink(o.Filter),
-        });
+            Mechanism = o.Mechanism,
+        };
+        var runner = ScenarioRunner.Run(request with { Trace = output.CreateTraceSink(o.Filter) });
         foreach (var w in scenario.Warnings.Concat(runner.Machine.Warnings)) stderr.WriteLine($"pciemu: warning: {w}");
-        output.Write(runner);
+        output.Write(runner, m => runner.Machine.Ecam is null || m == o.Mechanism ? null : ScenarioRunner.Run(request with { Mechanism = m }));
         if (runner.FirmwareFailed)
         {
             stderr.WriteLine(runner.Firmware!.Outcome.Message);

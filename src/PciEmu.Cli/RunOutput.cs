@@ -46,7 +46,7 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
         };
     }
 
-    public void Write(ScenarioRunner run)
+    public void Write(ScenarioRunner run, Func<MechanismOverride, ScenarioRunner?>? rerun = null)
     {
         _traceFile?.Flush();
         PciSnapshot? snapshot = null;
@@ -68,7 +68,7 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
                 "ioports" => run.Kernel?.ProcIoports() ?? "(no kernel ran: add --kernel linux)\n",
                 "hotplug" => Lines(run.Steps.Select(s => s.Summary)),
                 "trace" => e.File is null ? _traceBuffer?.ToString() ?? string.Empty : null,
-                "profile" => Profile.Capture(run.Machine.Cpu, b => DeviceLabel(Snap(), b)).ToText(),
+                "profile" => ProfileText(run, Snap(), rerun, e.File is null),
                 "profile-svg" => Profile.Capture(run.Machine.Cpu, b => DeviceLabel(Snap(), b)).ToSvg(),
                 "cycles" => Cycles(run),
                 _ => throw new CliInputException(e.Kind, $"--emit {e.Kind}: not supported"),
@@ -77,6 +77,22 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
             if (e.File is { } path && e.Kind != "trace") File.WriteAllText(path, text);
             else if (e.File is null) stdout.Write(text);
         }
+    }
+
+    private string? ProfileText(ScenarioRunner run, PciSnapshot snap, Func<MechanismOverride, ScenarioRunner?>? rerun, bool toStdout)
+    {
+        var profile = Profile.Capture(run.Machine.Cpu, b => DeviceLabel(snap, b));
+        var compare = new List<(string Name, Profile Profile)> { ("as run", profile) };
+        foreach (var (name, m) in new[] { ("native", MechanismOverride.Native), ("CF8/CFC only", MechanismOverride.Cf8Cfc) })
+        {
+            if (rerun?.Invoke(m) is { } other) compare.Add((name, Profile.Capture(other.Machine.Cpu)));
+        }
+        if (toStdout && ProfileConsole.IsInteractive(stdout))
+        {
+            ProfileConsole.Render(profile, compare);
+            return null;
+        }
+        return profile.ToText() + ProfileConsole.ComparisonText(compare);
     }
 
     private static string Lines(IEnumerable<string> lines)

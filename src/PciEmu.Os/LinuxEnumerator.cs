@@ -72,6 +72,17 @@ public sealed class LinuxEnumerator
         return new HotplugVerdict(found.Select(Verdict).ToArray(), Log.Since(mark));
     }
 
+    /// <summary>
+    /// The kernel side of an unplug (acpiphp/pciehp/shpchp disable_slot → pci_stop_and_remove_bus_device): every
+    /// function of the slot leaves the kernel's tree and its resources are released. Logs nothing at PCI level.
+    /// </summary>
+    public void DeviceRemoved(Bdf function)
+    {
+        if (!Booted) throw new InvalidOperationException("boot first");
+        var dev = _core.FindDevice(function) ?? throw new ArgumentException($"no device {function}", nameof(function));
+        _core.StopAndRemoveBusDevice(dev);
+    }
+
     /// <summary>The hot-plug driver Linux would use for a slot below <paramref name="parent"/>.</summary>
     public HotplugDriver DriverFor(Bdf? parent)
     {

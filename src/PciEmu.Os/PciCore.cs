@@ -74,25 +74,12 @@ internal sealed partial class PciCore
         < PciDev.RomResource => $"BAR {i}",
         PciDev.RomResource => "ROM",
         < PciDev.BridgeResources => $"VF BAR {i - PciDev.RomResource - 1}",
-        _ when dev.IsBridge && i <= PciDev.BridgePrefWindow => "bridge window",
+        <= PciDev.BridgeResourceEnd => "bridge window",
         _ => "unknown",
     };
 
     /// <summary>pci_find_capability: walk the conventional capability list.</summary>
-    public int FindCapability(PciDev d, byte id)
-    {
-        const int statusCapList = 0x10;
-        const int maxCaps = 48;
-        if ((Read16(d, CommonHeader.Status.Offset) & statusCapList) == 0) return 0;
-        var pos = Read8(d, CommonHeader.CapabilityList.Offset) & PciRegs.CapPtrMask;
-        for (var ttl = 0; pos >= CommonHeader.Size && ttl < maxCaps; ttl++)
-        {
-            var hdr = Read16(d, pos);
-            if ((hdr & PciRegs.CapIdMask) == id) return pos;
-            pos = (hdr >> PciRegs.CapNextShift) & PciRegs.CapPtrMask;
-        }
-        return 0;
-    }
+    public int FindCapability(PciDev d, byte id) => PciRegs.FindCapability(Cfg, d.Bdf, id);
 
     /// <summary>pci_find_ext_capability.</summary>
     public int FindExtCapability(PciDev d, ushort id)

@@ -39,4 +39,24 @@ internal static class PciRegs
 
     /// <summary>PCI_DEVFN: device number above the three function bits.</summary>
     public const int DevFnShift = 3;
+
+    /// <summary>PCI_STATUS_CAP_LIST.</summary>
+    public const ushort StatusCapList = 0x10;
+
+    /// <summary>PCI_FIND_CAP_TTL.</summary>
+    public const int CapTtl = 48;
+
+    /// <summary>__pci_find_next_cap through any accessor: the offset of capability <paramref name="id"/>, or 0.</summary>
+    public static int FindCapability(PciEmu.Core.IConfigAccessor cfg, PciEmu.Core.Bdf bdf, byte id)
+    {
+        if ((cfg.Read16(bdf, PciEmu.Core.CommonHeader.Status.Offset) & StatusCapList) == 0) return 0;
+        var pos = cfg.Read8(bdf, PciEmu.Core.CommonHeader.CapabilityList.Offset) & CapPtrMask;
+        for (var ttl = 0; pos >= PciEmu.Core.CommonHeader.Size && ttl < CapTtl; ttl++)
+        {
+            var hdr = cfg.Read16(bdf, pos);
+            if ((hdr & CapIdMask) == id) return pos;
+            pos = (hdr >> CapNextShift) & CapPtrMask;
+        }
+        return 0;
+    }
 }

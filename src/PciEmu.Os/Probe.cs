@@ -217,9 +217,17 @@ internal sealed partial class PciCore
             | ((uint)next << PciRegs.SecondaryBusShift) | (sub << PciRegs.SubordinateBusShift));
         var cmax = ScanChildBusExtend(child, available);
         if (dev.IsHotplugBridge) cmax = Math.Max(cmax, Math.Min((int)bus.Busn.End, next + Math.Max(available, Options.HpBusSize - 1)));
-        child.Busn.End = (ulong)cmax;
+        UpdateBusnResEnd(child, cmax);
         Write8(dev, Type1Header.SubordinateBus.Offset, (byte)cmax);
         return cmax;
+    }
+
+    /// <summary>pci_bus_update_busn_res_end: shrink the child's bus range to what the scan used.</summary>
+    private void UpdateBusnResEnd(PciBusNode child, int busMax)
+    {
+        var old = child.Busn.Clone();
+        child.Busn.End = (ulong)busMax;
+        Log.Bus(child, $"busn_res: {old} end is updated to {busMax:x2}");
     }
 
     /// <summary>pci_add_new_bus / pci_alloc_child_bus: the child bus, its ext-config check and pcibios_add_bus.</summary>

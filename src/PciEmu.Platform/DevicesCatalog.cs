@@ -72,6 +72,19 @@ public sealed class DevicesCatalog : IDeviceCatalog
         _ => null,
     };
 
+    /// <summary>vfio_probe_igd_bar4_quirk's fw_cfg files: the OpRegion copy and the stolen-memory size (u64 LE).</summary>
+    public IEnumerable<(string Name, ReadOnlyMemory<byte> Data)> FwCfgFiles(PciFunction function)
+    {
+        if (function is not IntelIgd igd) yield break;
+        if (igd.FwCfg.OpRegion is { } opregion) yield return (IgdFwCfg.OpRegionFile, opregion);
+        if (igd.FwCfg.BdsmSize is { } size)
+        {
+            var bytes = new byte[sizeof(ulong)];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, size);
+            yield return (IgdFwCfg.BdsmSizeFile, bytes);
+        }
+    }
+
     public IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => hostBridge is Q35Mch mch ? new MchEcam(mch) : null;
 
     /// <summary>Runs device code, turning its exceptions into QEMU's error text.</summary>

@@ -38,9 +38,14 @@ public sealed class FwCfg : IFwCfg
 
     public IReadOnlyList<string> FileNames => _order;
 
+    /// <summary>fw_cfg_add_file: the directory stays sorted by name (non-legacy order, every 7.2 x86 machine type).</summary>
     public void AddFile(string name, ReadOnlyMemory<byte> data)
     {
-        if (!_files.ContainsKey(name)) _order.Add(name);
+        if (!_files.ContainsKey(name))
+        {
+            var at = _order.BinarySearch(name, StringComparer.Ordinal);
+            _order.Insert(at < 0 ? ~at : at, name);
+        }
         _files[name] = data;
     }
 

@@ -81,6 +81,9 @@ public interface IDeviceCatalog
     /// <summary>The slot below a bridge, if the model has one.</summary>
     IBridgeSlot? GetSlot(PciBridgeFunction bridge) => null;
 
+    /// <summary>fw_cfg files a realized device makes the machine publish (IGD: etc/igd-opregion, etc/igd-bdsm-size).</summary>
+    IEnumerable<(string Name, ReadOnlyMemory<byte> Data)> FwCfgFiles(PciFunction function) => [];
+
     /// <summary>The ECAM window source of a host bridge (q35 MCH), if it is one.</summary>
     IEcamWindowSource? GetEcamWindowSource(PciFunction hostBridge) => null;
 }

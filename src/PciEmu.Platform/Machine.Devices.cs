@@ -46,12 +46,27 @@ public sealed partial class Machine
         }
         foreach (var (devFn, f) in chipset)
         {
+            CheckChipsetGlobals(f.TypeName);
             _hierarchy.Root.Plug(devFn, f);
             if (devFn == 0) AttachEcamSource(f);
         }
     }
 
     private bool IsPc => Type.Kind == MachineKind.Pc;
+
+    /// <summary>
+    /// object_apply_global_props for a chipset function: an unknown property is fatal. Known ones are consumed by the
+    /// platform (hot-plug knobs, hole sizes); other chipset properties are not applied to the chipset models.
+    /// </summary>
+    private void CheckChipsetGlobals(string driver)
+    {
+        var known = _catalog.Find(driver)?.Properties ?? [];
+        foreach (var g in Globals.For(driver))
+        {
+            if (!known.Contains(g.Property))
+                throw new QemuException(GlobalSet.CantApply(g, $"Property '{driver}.{g.Property}' not found"));
+        }
+    }
 
     /// <summary>pci_bridge_initfn: the secondary bus is named after the bridge's id, else automatically.</summary>
     private string SecondaryBusName(PciBridgeFunction bridge)
@@ -111,6 +126,7 @@ public sealed partial class Machine
             throw;
         }
         if (function is PciBridgeFunction bridge && secondary is not null) AttachSlot(bridge, secondary);
+        foreach (var (name, data) in _catalog.FwCfgFiles(function)) _fwCfg.AddFile(name, data);
         if (request.Id is { } newId) _ids.Add(newId);
         return new PlacedDevice(driver, request.Id, bus.Name, devfn);
     }

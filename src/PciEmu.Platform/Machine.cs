@@ -25,6 +25,7 @@ public sealed partial class Machine
     private readonly EcamHost? _ecam;
     private readonly AcpiPciHotplug? _acpiHotplug;
     private readonly List<string> _warnings = [];
+    private readonly FwCfg _fwCfg;
 
     internal Machine(MachineOptions options)
     {
@@ -38,7 +39,7 @@ public sealed partial class Machine
             PciHole64Size = globals.TakeSize(isPc ? "i440FX-pcihost" : "q35-pcihost", "pci-hole64-size")
                             ?? (isPc ? MemoryLayout.PcHole64Size : MemoryLayout.Q35Hole64Size),
         };
-        FwCfg = MachineFwCfg.Build(Memory);
+        _fwCfg = MachineFwCfg.Build(Memory);
         Acpi = isPc
             ? AcpiFacts.For(MachineKind.Pc,
                 globals.TakeBool("PIIX4_PM", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(2, 0),
@@ -70,7 +71,7 @@ public sealed partial class Machine
     public MachineOptions Options { get; }
     public MachineType Type { get; }
     public MemoryLayout Memory { get; }
-    public IFwCfg FwCfg { get; }
+    public IFwCfg FwCfg => _fwCfg;
     public AcpiFacts Acpi { get; }
     public CpuBus Cpu { get; }
     public ResetControlRegister ResetControl { get; }

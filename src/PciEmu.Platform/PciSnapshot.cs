@@ -79,7 +79,7 @@ public sealed class PciSnapshot(BusSnapshot root)
                 DevFn = devFn,
                 Driver = f.TypeName,
                 QdevId = f.Id,
-                Config = f.Config.ReadOnlyData[..limit].ToArray(),
+                Config = ReadThroughDevice(f, limit),
                 WriteMask = f.Config.WriteMask[..limit].ToArray(),
                 Visible = visible,
                 ConfigLimit = limit,
@@ -93,6 +93,17 @@ public sealed class PciSnapshot(BusSnapshot root)
             snap.Children.Add(childSnap);
         }
         return snap;
+    }
+
+    /// <summary>
+    /// The bytes as config reads return them (the device's read hook: e.g. a root port's Link Status is computed on
+    /// read, pcie_cap_lnksta on QEMU's config_read), dword by dword, as lspci reads sysfs.
+    /// </summary>
+    private static byte[] ReadThroughDevice(PciFunction f, int limit)
+    {
+        var bytes = new byte[limit];
+        for (var off = 0; off < limit; off += 4) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(off), f.ReadConfig(off, 4));
+        return bytes;
     }
 
     /// <summary>pci_find_bus_nr over the captured bytes (match by number first, else descend into the covering range).</summary>

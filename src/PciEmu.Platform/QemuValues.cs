@@ -99,13 +99,18 @@ public static class QemuValues
     /// <summary>qemu_strtosz with byte default (device properties).</summary>
     public static bool TryParseSize(string text, out ulong value) => TryStrToSz(text, 'B', out value) == 0;
 
-    /// <summary>qapi_bool_parse: on/yes/true/y and off/no/false/n.</summary>
-    public static bool ParseBool(string name, string value) => value switch
+    /// <summary>qapi_bool_parse (the device layer's port), failing as a <see cref="QemuException"/>.</summary>
+    public static bool ParseBool(string name, string value)
     {
-        "on" or "yes" or "true" or "y" => true,
-        "off" or "no" or "false" or "n" => false,
-        _ => throw new QemuException($"Parameter '{name}' expects 'on' or 'off'"),
-    };
+        try
+        {
+            return PciEmu.Devices.Catalog.DeviceProperties.ParseBool(name, value);
+        }
+        catch (PciEmu.Devices.DevicePropertyException e)
+        {
+            throw new QemuException(e.Message, e);
+        }
+    }
 
     /// <summary>
     /// set_pci_devfn (hw/core/qdev-properties-system.c): "slot[.fn]" in hex; a plain integer is taken as the devfn.

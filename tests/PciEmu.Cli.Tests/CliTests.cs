@@ -126,3 +126,33 @@ public class CliTests
         Golden.Assert("profile", "pc-bridge-kvm.txt", output);
     }
 }
+
+public class TestCommandTests
+{
+    [Fact]
+    public void ShippedScenarios_AllPass_AndMatchTheRealOutcomes()
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        var code = PciEmuCli.Run(["test", Path.Combine(Golden.RepoRoot(), "scenarios")], o, new StringWriter());
+        Assert.True(code == ExitCodes.Ok, o.ToString());
+        Assert.EndsWith("4 passed, 0 failed\n", o.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailingAndBrokenFiles_AreReportedPerFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("pciemu-test");
+        File.WriteAllText(Path.Combine(dir.FullName, "a-ok.pciemu"), "-M pc\n-nodefaults\nexpect reg 00:00.0 VENDOR_ID == 0x8086\n");
+        File.WriteAllText(Path.Combine(dir.FullName, "b-fail.pciemu"), "-M pc\n-nodefaults\nexpect reg 00:00.0 VENDOR_ID == 0x1234\n");
+        File.WriteAllText(Path.Combine(dir.FullName, "c-broken.pciemu"), "-M pc\n-device nosuch\n");
+        var o = new StringWriter { NewLine = "\n" };
+        var code = PciEmuCli.Run(["test", dir.FullName], o, new StringWriter());
+        var text = o.ToString();
+        Assert.Equal(ExitCodes.ExpectationFailed, code);
+        Assert.Contains("PASS     a-ok.pciemu", text, StringComparison.Ordinal);
+        Assert.Contains("FAIL     b-fail.pciemu", text, StringComparison.Ordinal);
+        Assert.Contains("ERROR    c-broken.pciemu", text, StringComparison.Ordinal);
+        Assert.Contains("'nosuch' is not a valid device model name", text, StringComparison.Ordinal);
+        Assert.EndsWith("1 passed, 2 failed\n", text, StringComparison.Ordinal);
+    }
+}

@@ -48,6 +48,20 @@ public sealed class AssignmentTests
     }
 
     [Fact]
+    public void DeviceRemoved_ReleasesResources_SoTheNextAddReusesThem()
+    {
+        var m = new SyntheticMachine().HostBridge().RootPort(Port, 1);
+        var e = m.Boot();
+        m.TestDev(Child, 1 * MiB);
+        var first = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.True(first.AllBarsAssigned);
+        e.DeviceRemoved(Child);
+        Assert.DoesNotContain("0000:01:00.0", e.ProcIomem(), StringComparison.Ordinal);
+        var second = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.Equal(first.Devices[0].Bars.Select(b => b.Start), second.Devices[0].Bars.Select(b => b.Start));
+    }
+
+    [Fact]
     public void Acpiphp_TooSmallWindow_FailsWithoutRetry()
     {
         var m = new SyntheticMachine().HostBridge().RootPort(Port, 1);
@@ -81,6 +95,21 @@ public sealed class AssignmentTests
         static ulong Isa(Resource avail, ulong size, ulong align) => (avail.Start & 0x300) != 0 ? (avail.Start + 0x3ff) & ~0x3ffUL : avail.Start;
         Assert.True(ResourceTree.Allocate(root, n, 0x100, 0xc000, 0xcfff, 0x100, Isa));
         Assert.Equal(0xc400UL, n.Start);
+    }
+
+    [Fact]
+    public void Allocate_AssignedResource_GrowsInPlace_OrMovesWhenBlocked()
+    {
+        static ulong Plain(Resource avail, ulong size, ulong align) => avail.Start;
+        var root = new Resource("w", 0x10000, 0x1ffff, ResFlags.Mem);
+        var a = new Resource("a", 0x10000, 0x10fff, ResFlags.Mem);
+        ResourceTree.RequestConflict(root, a);
+        Assert.True(ResourceTree.Allocate(root, a, 0x2000, 0, ulong.MaxValue, 0x1000, Plain));
+        Assert.Equal((0x10000UL, 0x11fffUL), (a.Start, a.End));
+        ResourceTree.RequestConflict(root, new Resource("b", 0x12000, 0x12fff, ResFlags.Mem));
+        Assert.True(ResourceTree.Allocate(root, a, 0x4000, 0, ulong.MaxValue, 0x1000, Plain));
+        Assert.Equal((0x13000UL, 0x16fffUL), (a.Start, a.End));
+        Assert.Same(root, a.Parent);
     }
 
     [Fact]
@@ -146,5 +175,34 @@ public sealed class ReallocTests
         var e = FirmwareWithSmallPrefWindow().Boot();
         Assert.Contains("pci 0000:01:00.0: BAR 2 [mem size 0x20000000 64bit pref]: failed to assign", e.Log.Lines);
         Assert.Contains("pci_bus 0000:00: Some PCI device resources are unassigned, try booting with pci=realloc", e.Log.Lines);
+    }
+}
+
+/// <summary>pci_bus_distribute_available_resources: a hot-plug bridge hot-added below a hot-plug port gets the spare space.</summary>
+public sealed class DistributeTests
+{
+    private const ulong MiB = 1024 * 1024;
+    private static readonly Bdf Port = new(0, 1, 0);
+
+    [Fact]
+    public void Pciehp_HotAddedDownstreamPort_GetsThePortsWholePrefWindow()
+    {
+        var m = new SyntheticMachine().HostBridge().RootPort(Port, 1, new SyntheticMachine.PortState
+        {
+            Subordinate = 4,
+            Bar0 = 0xfe800000,
+            Mem = (0xfe000000, 0xfe3fffff),
+            Pref = (0x100000000, 0x13fffffff),
+            Command = (ushort)(CommandBits.Memory | CommandBits.BusMaster),
+            SlotCapsQemu = true,
+        });
+        var e = m.Boot();
+        m.RootPort(new Bdf(1, 0, 0), 0, new SyntheticMachine.PortState { Unnumbered = true, PcieFlags = SyntheticMachine.DownstreamPortFlags });
+        var v = e.DeviceAdded(HotplugDriver.Pciehp, Port);
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0x100000000-0x13fffffff 64bit pref]: assigned", v.Log);
+        Assert.DoesNotContain(v.Log, l => l.Contains("no space", StringComparison.Ordinal));
+        // The non-pref share is the port's 4 MiB minus the new port's BAR 0, aligned down to 1 MiB and then re-aligned
+        // at the window start: 0x201000, exactly as pci_bus_distribute_available_resources computes it.
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0xfe000000-0xfe200fff]: assigned", v.Log);
     }
 }

@@ -70,3 +70,43 @@ public sealed class SizingTests
         Assert.Equal(KernelOptions.DefaultHotplugIoSize, o.HpIoSize);
     }
 }
+
+/// <summary>6.12's relaxed alignment: a child window that cannot fit its strict alignment in the parent's assigned window.</summary>
+public sealed class RelaxedAlignmentTests
+{
+    private const ulong MiB = 1024 * 1024;
+
+    private static LinuxEnumerator Boot(KernelVersion version)
+    {
+        var m = new SyntheticMachine().HostBridge()
+            .RootPort(new Bdf(0, 1, 0), 1, new SyntheticMachine.PortState
+            {
+                Hotplug = false,
+                Subordinate = 2,
+                Bar0 = 0xfe800000,
+                Mem = (0xfe000000, 0xfe1fffff),
+                Pref = (0x100100000, 0x1002fffff),
+                Command = (ushort)(CommandBits.Memory | CommandBits.BusMaster),
+            })
+            .RootPort(new Bdf(1, 0, 0), 2, hotplug: false)
+            .TestDev(new Bdf(2, 0, 0), 2 * MiB);
+        var e = new LinuxEnumerator(m.Accessor, m.Facts(), new KernelOptions { Version = version });
+        e.Boot();
+        return e;
+    }
+
+    [Fact]
+    public void Linux612_LogsTheUpstreamShortfall_AndRelaxedRules()
+    {
+        var log = Boot(KernelVersion.Linux6_12).Log.Lines;
+        Assert.Contains("pci 0000:00:01.0: Assigned bridge window [mem 0x100100000-0x1002fffff 64bit pref] to [bus 01-02] cannot fit 0x200000 required for 0000:01:00.0 bridging to [bus 02]", log);
+        // 6.12 prints the window before resource_set_range, i.e. still unsized.
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0x00000000 64bit pref] to [bus 02] requires relaxed alignment rules", log);
+        // A 64-bit pref window that misses the pref window falls back to the non-pref one (__pci_assign_resource step 3).
+        Assert.Contains("pci 0000:01:00.0: bridge window [mem 0xfe000000-0xfe1fffff 64bit pref]: assigned", log);
+    }
+
+    [Fact]
+    public void Linux61_HasNoRelaxedRules() =>
+        Assert.DoesNotContain(Boot(KernelVersion.Linux6_1).Log.Lines, l => l.Contains("relaxed", StringComparison.Ordinal));
+}

@@ -2,37 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using PciEmu.Core;
 using PciEmu.Platform;
+using PciEmu.Platform.Tests;
 
 namespace PciEmu.Scenarios.Tests;
 
 /// <summary>Reads ../shared/conformance cases as data: config bytes and BAR sizes become a snapshot.</summary>
 internal static class ConformanceData
 {
-    public static string? Root
-    {
-        get
-        {
-            var env = Environment.GetEnvironmentVariable("PCIEMU_CONFORMANCE");
-            if (env is not null && Directory.Exists(env)) return env;
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "conformance"), Path.Combine(dir.FullName, "..", "shared", "conformance") })
-                {
-                    if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-                }
-            }
-            return null;
-        }
-    }
+    public static string? Root => Conformance.Root;
 
-    public static IEnumerable<string> FirmwareCases()
-    {
-        if (Root is not { } root) yield break;
-        foreach (var d in Directory.GetDirectories(root).OrderBy(x => x, StringComparer.Ordinal))
-        {
-            if (File.Exists(Path.Combine(d, "firmware.json"))) yield return Path.GetFileName(d);
-        }
-    }
+    public static IEnumerable<string> FirmwareCases() => Conformance.Cases("firmware.json");
 
     /// <summary>Cases whose recorded config bytes are all intact (d1-q35-mixed-1G read 00:00.0 as all ones).</summary>
     public static IEnumerable<string> IntactFirmwareCases() => FirmwareCases().Where(c =>

@@ -104,6 +104,8 @@ public class TopologyParserTests
         { ["-M", "pc", "-device", "pcie-root-port,id=rp1,bus=pci.0"], "-device pcie-root-port,id=rp1,bus=pci.0", "Device 'pcie-root-port' can't go on PCI bus" },
         { ["-M", "pc", "-device", "pci-testdev,membar=lots"], "-device pci-testdev,membar=lots", "Parameter 'membar' expects size" },
         { ["-M", "pc", "-device", "PIIX3"], "-device PIIX3", "Parameter 'driver' expects a pluggable device type" },
+        { ["-M", "pc", "-global", "PIIX4_PM.foo=1"], "", "can't apply global PIIX4_PM.foo=1: Property 'PIIX4_PM.foo' not found" },
+        { ["-M", "q35", "-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=maybe"], "", "can't apply global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=maybe: Parameter 'acpi-pci-hotplug-with-bridge-support' expects 'on' or 'off'" },
         { ["-M", "q35", "-device", "pcie-root-port,id=rp1,chassis=1", "-device", "pci-testdev,bus=rp1", "-device", "pci-testdev,bus=rp1,addr=0"],
             "-device pci-testdev,bus=rp1,addr=0", "PCI: slot 0 function 0 not available for pci-testdev, in use by pci-testdev,id=(null)" },
     };
@@ -115,7 +117,7 @@ public class TopologyParserTests
         var e = Fails(args);
         Assert.Equal(token, e.Token);
         Assert.Equal(message, e.Message);
-        Assert.Equal($"{token}: {message}", e.Display);
+        Assert.Equal(token.Length == 0 ? message : $"{token}: {message}", e.Display);
     }
 
     [Fact]

@@ -223,20 +223,12 @@ public static class QemuX86Facts
     /// <summary>A PCIe root or downstream port (only device 0 below it).</summary>
     private static bool IsPciePort(IConfigAccessor cfg, Bdf bdf)
     {
-        const ushort statusCapList = 0x10;
         const int pcieFlagsOffset = 2;
-        if ((cfg.Read16(bdf, CommonHeader.Status.Offset) & statusCapList) == 0) return false;
-        var pos = cfg.Read8(bdf, CommonHeader.CapabilityList.Offset) & 0xfc;
-        for (var ttl = 0; pos >= CommonHeader.Size && ttl < 48; ttl++)
-        {
-            var hdr = cfg.Read16(bdf, pos);
-            if ((hdr & 0xff) == CapabilityId.Express)
-            {
-                var type = (cfg.Read16(bdf, pos + pcieFlagsOffset) >> 4) & 0xf;
-                return type is 0x4 or 0x6;
-            }
-            pos = (hdr >> 8) & 0xfc;
-        }
-        return false;
+        const int typeShift = 4;
+        const int typeMask = 0xf;
+        var pos = PciRegs.FindCapability(cfg, bdf, CapabilityId.Express);
+        if (pos == 0) return false;
+        var type = (Model.PcieType)((cfg.Read16(bdf, pos + pcieFlagsOffset) >> typeShift) & typeMask);
+        return type is Model.PcieType.RootPort or Model.PcieType.DownstreamPort;
     }
 }

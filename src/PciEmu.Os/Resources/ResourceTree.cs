@@ -62,32 +62,59 @@ public static class ResourceTree
         r.Children.Clear();
     }
 
-    /// <summary>allocate_resource with __find_resource's first-fit walk over the gaps of <paramref name="root"/>.</summary>
+    /// <summary>allocate_resource with __find_resource's first-fit walk over the gaps of <paramref name="root"/>; an
+    /// already-assigned resource is reallocated (reallocate_resource).</summary>
     public static bool Allocate(Resource root, Resource n, ulong size, ulong min, ulong max, ulong align, AlignFunc alignf,
         Action<Resource>? archRemoveReservations = null)
     {
-        if (FindResource(root, n, size, min, max, align, alignf, archRemoveReservations) is not { } start) return false;
+        if (n.Parent is not null) return Reallocate(root, n, size, min, max, align, alignf, archRemoveReservations);
+        if (FindResource(root, n, null, size, min, max, align, alignf, archRemoveReservations) is not { } start) return false;
         n.Start = start;
         n.End = start + size - 1;
         return RequestConflict(root, n) is null;
     }
 
-    /// <summary>__find_resource (kernel/resource.c).</summary>
-    private static ulong? FindResource(Resource root, Resource n, ulong size, ulong min, ulong max, ulong align, AlignFunc alignf,
+    /// <summary>reallocate_resource: the resource's own range counts as free; grow in place when the new range covers it.</summary>
+    private static bool Reallocate(Resource root, Resource old, ulong size, ulong min, ulong max, ulong align, AlignFunc alignf,
         Action<Resource>? arch)
+    {
+        if (FindResource(root, old, old, size, min, max, align, alignf, arch) is not { } start) return false;
+        var end = start + size - 1;
+        var covers = start <= old.Start && end >= old.End;
+        var inside = old.Start <= start && old.End >= end;
+        if (!covers && !inside && old.Children.Count > 0) return false;
+        if (covers || inside)
+        {
+            old.Start = start;
+            old.End = end;
+            return true;
+        }
+        Release(old);
+        old.Start = start;
+        old.End = end;
+        return RequestConflict(root, old) is null;
+    }
+
+    /// <summary>find_resource_space: is there an aligned gap of <paramref name="size"/> among the children?</summary>
+    public static bool HasSpace(Resource root, ulong size, ulong align) =>
+        FindResource(root, new Resource("", 0, size - 1, root.Flags), null, size, 0, ulong.MaxValue, align, (a, _, _) => a.Start, null) is not null;
+
+    /// <summary>__find_resource (kernel/resource.c); <paramref name="old"/> (when reallocating) counts as free space.</summary>
+    private static ulong? FindResource(Resource root, Resource n, Resource? old, ulong size, ulong min, ulong max, ulong align,
+        AlignFunc alignf, Action<Resource>? arch)
     {
         var children = root.Children;
         var idx = 0;
         var tmpStart = root.Start;
         if (children.Count > 0 && children[0].Start == root.Start)
         {
-            tmpStart = children[0].End + 1;
+            tmpStart = ReferenceEquals(children[0], old) ? old!.Start : children[0].End + 1;
             idx = 1;
         }
         while (true)
         {
-            var tmpEnd = idx < children.Count ? children[idx].Start - 1 : root.End;
-            if (tmpEnd >= tmpStart && !(idx < children.Count && children[idx].Start == 0))
+            var tmpEnd = idx < children.Count ? (ReferenceEquals(children[idx], old) ? old!.End : children[idx].Start - 1) : root.End;
+            if (tmpEnd >= tmpStart)
             {
                 var tmp = new Resource("", tmpStart, tmpEnd, n.Flags);
                 if (tmp.Start < min) tmp.Start = min;
@@ -103,7 +130,7 @@ public static class ResourceTree
                 }
             }
             if (idx >= children.Count || children[idx].End == root.End) break;
-            tmpStart = children[idx].End + 1;
+            if (!ReferenceEquals(children[idx], old)) tmpStart = children[idx].End + 1;
             idx++;
         }
         return null;

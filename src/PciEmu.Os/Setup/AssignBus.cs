@@ -242,38 +242,4 @@ internal sealed partial class PciCore
         }
         foreach (var c in bus.Children) BusDumpResources(c);
     }
-
-    /// <summary>pci_root_bus_distribute_available_resources: only bridges on non-root buses sized by Linux are distributed to.</summary>
-    private void RootBusDistributeAvailableResources(PciBusNode bus, List<DevResEntry>? add)
-    {
-        foreach (var dev in bus.Devices)
-        {
-            if (dev.Subordinate is not { } b) continue;
-            if (bus.Self is { } bridge && BridgeResourcesNotAssigned(dev)) BridgeDistributeAvailableResources(bridge, add);
-            else RootBusDistributeAvailableResources(b, add);
-        }
-    }
-
-    /// <summary>pci_bridge_resources_not_assigned.</summary>
-    private static bool BridgeResourcesNotAssigned(PciDev dev) =>
-        !dev.Resources[PciDev.BridgeIoWindow].IsAssigned && !dev.Resources[PciDev.BridgeMemWindow].IsAssigned
-        && !dev.Resources[PciDev.BridgePrefWindow].IsAssigned;
-
-    /// <summary>pci_bridge_distribute_available_resources + adjust_bridge_window: grow the port's own unassigned windows
-    /// to what is available; sharing among hot-plug bridges further below is not modelled (none in QEMU topologies).</summary>
-    private static void BridgeDistributeAvailableResources(PciDev bridge, List<DevResEntry>? add)
-    {
-        if (!bridge.IsHotplugBridge) return;
-        foreach (var idx in new[] { PciDev.BridgeIoWindow, PciDev.BridgeMemWindow, PciDev.BridgePrefWindow })
-        {
-            var res = bridge.Resources[idx];
-            if (res.IsAssigned || res.Flags == ResFlags.None) continue;
-            var align = ResourceAlignment(res);
-            var availStart = align == 0 ? res.Start : Math.Min(ResourceTree.AlignUp(res.Start, align), res.End + 1);
-            var newSize = res.End + 1 - availStart;
-            if (newSize == 0 || newSize == res.Size) continue;
-            res.End = res.Start + newSize - 1;
-            DevResList.Remove(add, res);
-        }
-    }
 }

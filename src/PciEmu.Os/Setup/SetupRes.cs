@@ -42,27 +42,23 @@ internal sealed partial class PciCore
         return 0;
     }
 
-    /// <summary>pci_reassign_resource: grow an assigned resource by <paramref name="addSize"/>.</summary>
+    /// <summary>pci_reassign_resource: grow an assigned resource by <paramref name="addSize"/> (reallocate_resource).</summary>
     private int ReassignResource(PciDev dev, int resno, ulong addSize, ulong minAlign)
     {
         var res = dev.Resources[resno];
         var name = ResName(dev, resno);
         if (res.Flags.Any(ResFlags.PciFixed)) return 0;
-        var saved = (res.Start, res.End, res.Flags, Parent: res.Parent);
-        if (saved.Parent is null || res.Children.Count > 0)
+        var flags = res.Flags;
+        res.Flags |= ResFlags.Unset;
+        if (!res.IsAssigned)
         {
-            Log.Dev(dev, $"{name} {res}: failed to expand by 0x{ResourceFormat.Hex(addSize)}");
+            Log.Dev(dev, $"{name} {res}: can't reassign; unassigned resource");
             return EInval;
         }
         var newSize = res.Size + addSize;
-        ResourceTree.Release(res);
-        res.Flags |= ResFlags.Unset;
         if (AssignOnBus(dev, res, newSize, minAlign) != 0)
         {
-            res.Start = saved.Start;
-            res.End = saved.End;
-            res.Flags = saved.Flags;
-            ResourceTree.RequestConflict(saved.Parent, res);
+            res.Flags = flags;
             Log.Dev(dev, $"{name} {res}: failed to expand by 0x{ResourceFormat.Hex(addSize)}");
             return ENoSpace;
         }

@@ -105,13 +105,13 @@ internal sealed partial class PciCore
                 if (realloc is not null) childrenAdd += DevResList.AddSize(realloc, r);
             }
         }
-        var oldSize = b.Flags == ResFlags.None && b.Start == 0 && b.End == 0 ? 1 : b.Size;
+        var oldSize = b.Size;
         var size0 = CalculateIoSize(size, minSize, size1, 0, 0, oldSize, minAlign);
         var sizeAdd = realloc is null || (addSize == 0 && childrenAdd == 0) ? size0
             : CalculateIoSize(size, minSize, size1, addSize, childrenAdd, oldSize, minAlign);
         if (size0 == 0 && sizeAdd == 0)
         {
-            if (b.Start != 0 && b.End != 0) Log.Dev(bus.Self!, $"disabling bridge window {b} to {bus.Busn} (unused)");
+            if (b.Start != 0 || b.End != 0) Log.Dev(bus.Self!, $"disabling bridge window {b} to {bus.Busn} (unused)");
             b.Flags = ResFlags.None;
             return;
         }
@@ -123,6 +123,23 @@ internal sealed partial class PciCore
             realloc.Add(new DevResEntry(bus.Self!, b, sizeAdd - size0, minAlign));
             Log.Dev(bus.Self!, $"bridge window {b} to {bus.Busn} add_size {ResourceFormat.Hex(sizeAdd - size0)}");
         }
+    }
+
+    /// <summary>pbus_upstream_space_available (≈6.12+): every assigned window of the type on non-root buses above must
+    /// still have an aligned gap of <paramref name="size"/>.</summary>
+    private bool UpstreamSpaceAvailable(PciBusNode downstream, ResFlags mask, ResFlags type, ulong size, ulong align)
+    {
+        for (var bus = downstream.Parent; bus is not null && !bus.IsRoot; bus = bus.Parent)
+        {
+            foreach (var r in bus.Resources)
+            {
+                if (!r.IsAssigned || (r.Flags & mask) != type) continue;
+                if (r.Size >= size && ResourceTree.HasSpace(r, size, align)) return true;
+                Log.Dev(bus.Self!, $"Assigned bridge window {r} to {bus.Busn} cannot fit 0x{ResourceFormat.Hex(size)} required for {downstream.Self!.Name} bridging to {downstream.Busn}");
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>calculate_iosize (no CONFIG_ISA on x86_64).</summary>
@@ -195,15 +212,31 @@ internal sealed partial class PciCore
                 }
             }
         }
-        var oldSize = b.Flags == ResFlags.None && b.Start == 0 && b.End == 0 ? 1 : b.Size;
+        var oldSize = b.Size;
         var minAlign = Math.Max(CalculateMemAlign(aligns, maxOrder), P2PMemAlign);
         var size0 = CalculateMemSize(size, minSize, 0, 0, oldSize, minAlign);
+        var relaxedAlign = Math.Max(1UL << (maxOrder + MemOrderShift), P2PMemAlign);
+        if (Is612 && bus.Self is not null && size0 != 0 && !UpstreamSpaceAvailable(bus, mask | ResFlags.Prefetch, type, size0, minAlign))
+        {
+            minAlign = relaxedAlign;
+            size0 = CalculateMemSize(size, minSize, 0, 0, oldSize, P2PMemAlign);
+            Log.Dev(bus.Self, $"bridge window {b} to {bus.Busn} requires relaxed alignment rules");
+        }
         addAlign = Math.Max(minAlign, addAlign);
-        var size1 = realloc is null || (addSize == 0 && childrenAdd == 0) ? size0
-            : CalculateMemSize(size, minSize, addSize, childrenAdd, oldSize, addAlign);
+        var size1 = size0;
+        if (realloc is not null && (addSize != 0 || childrenAdd != 0))
+        {
+            size1 = CalculateMemSize(size, minSize, addSize, childrenAdd, oldSize, addAlign);
+            if (Is612 && bus.Self is not null && size1 != 0 && !UpstreamSpaceAvailable(bus, mask | ResFlags.Prefetch, type, size1, addAlign))
+            {
+                minAlign = relaxedAlign;
+                size1 = CalculateMemSize(size, minSize, addSize, childrenAdd, oldSize, P2PMemAlign);
+                Log.Dev(bus.Self, $"bridge window {b} to {bus.Busn} requires relaxed alignment rules");
+            }
+        }
         if (size0 == 0 && size1 == 0)
         {
-            if (b.Start != 0 && b.End != 0) Log.Dev(bus.Self!, $"disabling bridge window {b} to {bus.Busn} (unused)");
+            if (b.Start != 0 || b.End != 0) Log.Dev(bus.Self!, $"disabling bridge window {b} to {bus.Busn} (unused)");
             b.Flags = ResFlags.None;
             return 0;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PciEmu.Core;
+using PciEmu.Devices.Capabilities;
 using PciEmu.Platform;
 
 namespace PciEmu.Scenarios.Reports;
@@ -18,10 +19,21 @@ internal static class CapabilityRenderer
     private const ushort VirtioFirst = 0x1000;
     private const ushort VirtioLast = 0x107f;
     private const byte ReserveCapType = 1;
-    private const int ExpLnkSta = 0x12, ExpSltCap = 0x14, ExpSltCtl = 0x18, ExpSltSta = 0x1a, ExpRtCtl = 0x1c, ExpRtCap = 0x1e, ExpRtSta = 0x20;
-    private const int MsiAddressLo = 4, MsiAddressHi = 8, MsiData32 = 8, MsiData64 = 12, MsiMask32 = 12, MsiMask64 = 16;
-    private const int MsixTable = 4, MsixPba = 8;
     private const uint MsixBirMask = 0x7;
+    private const int MsiQsizeShift = 4;
+    private const int PendingAfterMask = 4;
+
+    // Slot / link / root register bits lspci prints that the device models do not name (pci_regs.h).
+    private const uint SltCapMrl = 0x4, SltCapNoCmdCompl = 0x40000, SltCapPowerValueMask = 0xff, SltCapPowerScaleMask = 0x3;
+    private const int SltCapPowerValueShift = 7, SltCapPowerScaleShift = 15;
+    private const int SltCtlPwrFlt = 0x2, SltCtlMrl = 0x4, SltCtlLinkChg = 0x1000, SltCtlAttnIndShift = 6, SltCtlPwrIndShift = 8;
+    private const int SltStaMrlState = 0x20, SltStaLinkChg = 0x100;
+    private const int LnkStaTrErr = 0x400, LnkStaTrain = 0x800, LnkStaSlotClk = 0x1000, LnkStaBwMgmt = 0x4000, LnkStaAbwMgmt = 0x8000;
+    private const int RtCapCrsVisible = 0x1;
+    private const int RtCtlCorr = 0x1, RtCtlNonFatal = 0x2, RtCtlFatal = 0x4, RtCtlPmeIe = 0x8, RtCtlCrsVisible = 0x10;
+    private const uint RtStaPmeStatus = 0x10000, RtStaPmePending = 0x20000, RtStaReqIdMask = 0xffff;
+    private const int ExpFlagsVersionMask = 0xf, ExpFlagsTypeMask = 0xf, ExpFlagsIrqShift = 9, ExpFlagsIrqMask = 0x1f;
+    private const int ExpTypeRootPort = 0x4, ExpTypeDownstream = 0x6;
 
     private static string F(int v, int bit) => (v & bit) != 0 ? "+" : "-";
     private static string F(uint v, uint bit) => (v & bit) != 0 ? "+" : "-";
@@ -75,9 +87,9 @@ internal static class CapabilityRenderer
                     Express(sb, f, o, cap);
                     break;
                 case CapabilityId.MsiX:
-                    sb.Append(inv, $"MSI-X: Enable{F(cap, 0x8000)} Count={(cap & 0x7ff) + 1} Masked{F(cap, 0x4000)}\n");
-                    var t = f.Long(o + MsixTable);
-                    var p = f.Long(o + MsixPba);
+                    sb.Append(inv, $"MSI-X: Enable{F(cap, MsixCap.ControlEnable)} Count={(cap & MsixCap.ControlTableSizeMask) + 1} Masked{F(cap, MsixCap.ControlFunctionMask)}\n");
+                    var t = f.Long(o + MsixCap.Table);
+                    var p = f.Long(o + MsixCap.Pba);
                     sb.Append(inv, $"\t\tVector table: BAR={t & MsixBirMask} offset={t & ~MsixBirMask:x8}\n");
                     sb.Append(inv, $"\t\tPBA: BAR={p & MsixBirMask} offset={p & ~MsixBirMask:x8}\n");
                     break;
@@ -95,16 +107,18 @@ internal static class CapabilityRenderer
     private static void Msi(StringBuilder sb, FunctionSnapshot f, int o, int cap)
     {
         var inv = CultureInfo.InvariantCulture;
-        var is64 = (cap & 0x80) != 0;
-        var maskable = (cap & 0x100) != 0;
-        sb.Append(inv, $"MSI: Enable{F(cap, 0x1)} Count={1 << ((cap >> 4) & 0x7)}/{1 << ((cap >> 1) & 0x7)} Maskable{F(cap, 0x100)} 64bit{F(cap, 0x80)}\n");
-        var lo = f.Long(o + MsiAddressLo);
-        sb.Append(is64 ? string.Create(inv, $"\t\tAddress: {f.Long(o + MsiAddressHi):x8}{lo:x8}  ") : string.Create(inv, $"\t\tAddress: {lo:x8}  "));
-        sb.Append(inv, $"Data: {f.Word(o + (is64 ? MsiData64 : MsiData32)):x4}\n");
+        var is64 = (cap & MsiCap.Flag64Bit) != 0;
+        var maskable = (cap & MsiCap.FlagMaskBit) != 0;
+        var count = 1 << ((cap & MsiCap.FlagQsizeMask) >> MsiQsizeShift);
+        var max = 1 << ((cap & MsiCap.FlagQmaskMask) >> MsiCap.FlagQmaskShift);
+        sb.Append(inv, $"MSI: Enable{F(cap, MsiCap.FlagEnable)} Count={count}/{max} Maskable{F(cap, MsiCap.FlagMaskBit)} 64bit{F(cap, MsiCap.Flag64Bit)}\n");
+        var lo = f.Long(o + MsiCap.AddressLo);
+        sb.Append(is64 ? string.Create(inv, $"\t\tAddress: {f.Long(o + MsiCap.AddressHi):x8}{lo:x8}  ") : string.Create(inv, $"\t\tAddress: {lo:x8}  "));
+        sb.Append(inv, $"Data: {f.Word(o + (is64 ? MsiCap.Data64 : MsiCap.Data32)):x4}\n");
         if (maskable)
         {
-            var m = o + (is64 ? MsiMask64 : MsiMask32);
-            sb.Append(inv, $"\t\tMasking: {f.Long(m):x8}  Pending: {f.Long(m + 4):x8}\n");
+            var m = o + (is64 ? MsiCap.Mask64 : MsiCap.Mask32);
+            sb.Append(inv, $"\t\tMasking: {f.Long(m):x8}  Pending: {f.Long(m + PendingAfterMask):x8}\n");
         }
     }
 
@@ -148,47 +162,52 @@ internal static class CapabilityRenderer
     private static void Express(StringBuilder sb, FunctionSnapshot f, int o, int flags)
     {
         var inv = CultureInfo.InvariantCulture;
-        var type = (flags >> 4) & 0xf;
-        var slot = (flags & 0x100) != 0;
+        var type = (flags >> PcieCap.FlagsTypeShift) & ExpFlagsTypeMask;
+        var slot = (flags & PcieCap.FlagsSlot) != 0;
         var name = type switch
         {
             0x0 => "Endpoint",
             0x1 => "Legacy Endpoint",
-            0x4 => $"Root Port (Slot{F(flags, 0x100)})",
+            ExpTypeRootPort => $"Root Port (Slot{F(flags, PcieCap.FlagsSlot)})",
             0x5 => "Upstream Port",
-            0x6 => $"Downstream Port (Slot{F(flags, 0x100)})",
+            ExpTypeDownstream => $"Downstream Port (Slot{F(flags, PcieCap.FlagsSlot)})",
             0x7 => "PCI-Express to PCI/PCI-X Bridge",
             0x8 => "PCI/PCI-X to PCI-Express Bridge",
             0x9 => "Root Complex Integrated Endpoint",
             0xa => "Root Complex Event Collector",
             _ => $"Unknown type {type}",
         };
-        sb.Append(inv, $"Express (v{flags & 0xf}) {name}, MSI {(flags >> 9) & 0x1f:x2}\n");
-        if (o + ExpRtSta + 4 > f.Config.Length) return;
-        var lnk = f.Word(o + ExpLnkSta);
-        sb.Append(inv, $"\t\tLnkSta:\tSpeed {LinkSpeed(lnk & 0xf)}, Width x{(lnk >> 4) & 0x3f}\n");
-        sb.Append(inv, $"\t\t\tTrErr{F(lnk, 0x400)} Train{F(lnk, 0x800)} SlotClk{F(lnk, 0x1000)} DLActive{F(lnk, 0x2000)} BWMgmt{F(lnk, 0x4000)} ABWMgmt{F(lnk, 0x8000)}\n");
-        if (slot && type is 0x4 or 0x6)
+        sb.Append(inv, $"Express (v{flags & ExpFlagsVersionMask}) {name}, MSI {(flags >> ExpFlagsIrqShift) & ExpFlagsIrqMask:x2}\n");
+        if (o + PcieCap.RtSta + sizeof(uint) > f.Config.Length) return;
+        var lnk = f.Word(o + PcieCap.LnkSta);
+        sb.Append(inv, $"\t\tLnkSta:\tSpeed {LinkSpeed(lnk & PcieCap.LnkStaSpeedMask)}, Width x{(lnk & PcieCap.LnkStaWidthMask) >> PcieCap.LnkCapWidthShift}\n");
+        sb.Append(inv, $"\t\t\tTrErr{F(lnk, LnkStaTrErr)} Train{F(lnk, LnkStaTrain)} SlotClk{F(lnk, LnkStaSlotClk)} DLActive{F(lnk, PcieCap.LnkStaDllla)} BWMgmt{F(lnk, LnkStaBwMgmt)} ABWMgmt{F(lnk, LnkStaAbwMgmt)}\n");
+        if (slot && type is ExpTypeRootPort or ExpTypeDownstream) Slot(sb, f, o);
+        if (type == ExpTypeRootPort)
         {
-            var t = f.Long(o + ExpSltCap);
-            sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, 0x1u)} PwrCtrl{F(t, 0x2u)} MRL{F(t, 0x4u)} AttnInd{F(t, 0x8u)} PwrInd{F(t, 0x10u)} HotPlug{F(t, 0x40u)} Surprise{F(t, 0x20u)}\n");
-            var power = ((t >> 7) & 0xff) * (((t >> 15) & 0x3) switch { 0 => 1.0, 1 => 0.1, 2 => 0.01, _ => 0.001 });
-            sb.Append(inv, $"\t\t\tSlot #{t >> 19}, PowerLimit {power.ToString("G", inv)}W; Interlock{F(t, 0x20000u)} NoCompl{F(t, 0x40000u)}\n");
-            var w = f.Word(o + ExpSltCtl);
-            sb.Append(inv, $"\t\tSltCtl:\tEnable: AttnBtn{F(w, 0x1)} PwrFlt{F(w, 0x2)} MRL{F(w, 0x4)} PresDet{F(w, 0x8)} CmdCplt{F(w, 0x10)} HPIrq{F(w, 0x20)} LinkChg{F(w, 0x1000)}\n");
-            sb.Append(inv, $"\t\t\tControl: AttnInd {Indicator((w >> 6) & 0x3)}, PwrInd {Indicator((w >> 8) & 0x3)}, Power{F(w, 0x400)} Interlock{F(w, 0x800)}\n");
-            var s = f.Word(o + ExpSltSta);
-            sb.Append(inv, $"\t\tSltSta:\tStatus: AttnBtn{F(s, 0x1)} PowerFlt{F(s, 0x2)} MRL{F(s, 0x20)} CmdCplt{F(s, 0x10)} PresDet{F(s, 0x40)} Interlock{F(s, 0x80)}\n");
-            sb.Append(inv, $"\t\t\tChanged: MRL{F(s, 0x4)} PresDet{F(s, 0x8)} LinkState{F(s, 0x100)}\n");
+            var rc = f.Word(o + PcieCap.RtCtl);
+            sb.Append(inv, $"\t\tRootCap: CRSVisible{F(f.Word(o + PcieCap.RtCap), RtCapCrsVisible)}\n");
+            sb.Append(inv, $"\t\tRootCtl: ErrCorrectable{F(rc, RtCtlCorr)} ErrNon-Fatal{F(rc, RtCtlNonFatal)} ErrFatal{F(rc, RtCtlFatal)} PMEIntEna{F(rc, RtCtlPmeIe)} CRSVisible{F(rc, RtCtlCrsVisible)}\n");
+            var rs = f.Long(o + PcieCap.RtSta);
+            sb.Append(inv, $"\t\tRootSta: PME ReqID {rs & RtStaReqIdMask:x4}, PMEStatus{F(rs, RtStaPmeStatus)} PMEPending{F(rs, RtStaPmePending)}\n");
         }
-        if (type == 0x4)
-        {
-            var rc = f.Word(o + ExpRtCtl);
-            sb.Append(inv, $"\t\tRootCap: CRSVisible{F(f.Word(o + ExpRtCap), 0x1)}\n");
-            sb.Append(inv, $"\t\tRootCtl: ErrCorrectable{F(rc, 0x1)} ErrNon-Fatal{F(rc, 0x2)} ErrFatal{F(rc, 0x4)} PMEIntEna{F(rc, 0x8)} CRSVisible{F(rc, 0x10)}\n");
-            var rs = f.Long(o + ExpRtSta);
-            sb.Append(inv, $"\t\tRootSta: PME ReqID {rs & 0xffff:x4}, PMEStatus{F(rs, 0x10000u)} PMEPending{F(rs, 0x20000u)}\n");
-        }
+    }
+
+    /// <summary>cap_express_slot: the lines hot-plug work is read by (PresDet, HotPlug, Power, indicators).</summary>
+    private static void Slot(StringBuilder sb, FunctionSnapshot f, int o)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var t = f.Long(o + PcieCap.SltCap);
+        sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, PcieCap.SltCapAbp)} PwrCtrl{F(t, PcieCap.SltCapPcp)} MRL{F(t, SltCapMrl)} AttnInd{F(t, PcieCap.SltCapAip)} PwrInd{F(t, PcieCap.SltCapPip)} HotPlug{F(t, PcieCap.SltCapHpc)} Surprise{F(t, PcieCap.SltCapHps)}\n");
+        var scale = ((t >> SltCapPowerScaleShift) & SltCapPowerScaleMask) switch { 0 => 1.0, 1 => 0.1, 2 => 0.01, _ => 0.001 };
+        var power = ((t >> SltCapPowerValueShift) & SltCapPowerValueMask) * scale;
+        sb.Append(inv, $"\t\t\tSlot #{t >> PcieCap.SltCapPsnShift}, PowerLimit {power.ToString("G", inv)}W; Interlock{F(t, PcieCap.SltCapEip)} NoCompl{F(t, SltCapNoCmdCompl)}\n");
+        var w = f.Word(o + PcieCap.SltCtl);
+        sb.Append(inv, $"\t\tSltCtl:\tEnable: AttnBtn{F(w, PcieCap.SltCtlAbpe)} PwrFlt{F(w, SltCtlPwrFlt)} MRL{F(w, SltCtlMrl)} PresDet{F(w, PcieCap.SltCtlPdce)} CmdCplt{F(w, PcieCap.SltCtlCcie)} HPIrq{F(w, PcieCap.SltCtlHpie)} LinkChg{F(w, SltCtlLinkChg)}\n");
+        sb.Append(inv, $"\t\t\tControl: AttnInd {Indicator((w & PcieCap.SltCtlAic) >> SltCtlAttnIndShift)}, PwrInd {Indicator((w & PcieCap.SltCtlPic) >> SltCtlPwrIndShift)}, Power{F(w, PcieCap.SltCtlPcc)} Interlock{F(w, PcieCap.SltCtlEic)}\n");
+        var st = f.Word(o + PcieCap.SltSta);
+        sb.Append(inv, $"\t\tSltSta:\tStatus: AttnBtn{F(st, PcieCap.SltStaAbp)} PowerFlt{F(st, PcieCap.SltStaPfd)} MRL{F(st, SltStaMrlState)} CmdCplt{F(st, PcieCap.SltStaCc)} PresDet{F(st, PcieCap.SltStaPds)} Interlock{F(st, PcieCap.SltStaEis)}\n");
+        sb.Append(inv, $"\t\t\tChanged: MRL{F(st, PcieCap.SltStaMrlsc)} PresDet{F(st, PcieCap.SltStaPdc)} LinkState{F(st, SltStaLinkChg)}\n");
     }
 
     private static string Indicator(int v) => v switch { 1 => "On", 2 => "Blink", 3 => "Off", _ => "Unknown" };

@@ -14,6 +14,19 @@ public enum FirmwareKind
     SeaBios,
 }
 
+/// <summary>Which config mechanism drivers use (for profiling the same enumeration both ways).</summary>
+public enum MechanismOverride
+{
+    /// <summary>As the real software does: SeaBIOS switches to ECAM on q35, Linux uses MCFG where it exists.</summary>
+    Native,
+
+    /// <summary>
+    /// Everything through CF8/CFC: SeaBIOS still programs PCIEXBAR but keeps using ports, Linux ignores MCFG.
+    /// (There is no "ECAM only": firmware must first map the window, and SeaBIOS clears PCIEXBAR while moving it.)
+    /// </summary>
+    Cf8Cfc,
+}
+
 /// <summary>What to run: a parsed topology, the firmware, the kernel and how to account for cycles.</summary>
 public sealed record RunRequest
 {
@@ -24,6 +37,7 @@ public sealed record RunRequest
     public KernelOptions? Kernel { get; init; }
 
     public ICostModel Cost { get; init; } = CostProfiles.BareMetal;
+    public MechanismOverride Mechanism { get; init; } = MechanismOverride.Native;
     /// <summary>Creates the trace sink once the machine exists (so it can name registers and phases); null: no trace.</summary>
     public Func<Machine, ITraceSink>? Trace { get; init; }
     public SeaBiosOptions? SeaBiosOptions { get; init; }

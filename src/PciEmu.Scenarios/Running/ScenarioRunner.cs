@@ -58,11 +58,21 @@ public sealed class ScenarioRunner
     private void RunFirmware()
     {
         if (_request.Firmware != FirmwareKind.SeaBios) return;
-        Firmware = SeaBiosFirmware.Run(SeaBiosEnvironments.ForMachine(Machine), _request.SeaBiosOptions);
+        var env = SeaBiosEnvironments.ForMachine(Machine);
+        env = _request.Mechanism switch
+        {
+            MechanismOverride.Cf8Cfc => env with { Ecam = _ => Machine.Cf8 },
+            _ => env,
+        };
+        Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
     }
 
     /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
-    public IConfigAccessor KernelAccessor => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8;
+    public IConfigAccessor KernelAccessor => _request.Mechanism switch
+    {
+        MechanismOverride.Cf8Cfc => Machine.Cf8,
+        _ => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8,
+    };
 
     private void RunKernel()
     {

@@ -40,6 +40,7 @@ public sealed class HotplugScenarioTests
         var (machine, linux) = Boot(MachineType.Pc, "pci-bridge,id=br1,chassis_nr=1");
         var placed = machine.DeviceAdd(DeviceLineParser.Parse("pci-bridge,id=br2,chassis_nr=2,addr=5"));
         var v = linux.DeviceAdded(linux.DriverFor(null), null, placed.Slot);
+        Assert.Contains("pci_bus 0000:02: busn_res: [bus 02-ff] end is updated to 02", v.Log);
         Assert.Contains("pci 0000:00:05.0: PCI bridge to [bus 02]", v.Log);
         Assert.Contains("pci 0000:00:05.0: bridge window [io  0x1000-0x0fff] to [bus 02] add_size 1000", v.Log);
         Assert.Contains("pci 0000:00:05.0: bridge window [mem 0x00100000-0x000fffff] to [bus 02] add_size 200000 add_align 100000", v.Log);

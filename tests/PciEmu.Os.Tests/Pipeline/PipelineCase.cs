@@ -5,6 +5,7 @@ using PciEmu.Os.Platform;
 using PciEmu.Platform;
 using SbCase = PciEmu.Firmware.SeaBios.Tests.Support.ConformanceCase;
 using PciEmu.Firmware.SeaBios.Tests.Support;
+using PciEmu.Scenarios.Running;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Pipeline;
@@ -83,19 +84,7 @@ public sealed class PipelineCase
         var hps = Linux.GetProperty("hotplug");
         if (hps.GetArrayLength() == 0) return null;
         var placed = Machine.DeviceAdd(Parse(hps[0].GetProperty("spec").GetString()!));
-        var parentBdf = FindBridgeOfBus(Machine.Snapshot().Root, placed.BusName, 0);
+        var parentBdf = ScenarioRunner.FindBridgeOfBus(Machine.Snapshot().Root, placed.BusName, 0);
         return Enumerator.DeviceAdded(Enumerator.DriverFor(parentBdf), parentBdf, placed.Slot);
-    }
-
-    /// <summary>The BDF of the bridge whose secondary bus has the qdev name (null for the root bus).</summary>
-    private static Bdf? FindBridgeOfBus(BusSnapshot bus, string busName, int busNumber)
-    {
-        foreach (var f in bus.Functions)
-        {
-            if (f.Secondary is not { } sec) continue;
-            if (sec.Name == busName || f.QdevId == busName) return Bdf.FromDevFn(busNumber, f.DevFn);
-            if (FindBridgeOfBus(sec, busName, sec.Number) is { } found) return found;
-        }
-        return null;
     }
 }

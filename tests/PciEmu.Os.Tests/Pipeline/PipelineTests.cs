@@ -19,6 +19,11 @@ public sealed class PipelineTests
         c.Enumerator.Boot();
         var expected = ConformanceCase.FilterDmesg(File.ReadAllLines(Path.Combine(SharedPaths.Conformance!, name, "boot.dmesg.txt")));
         ConformanceTests.AssertLines(expected, c.Enumerator.Log.Lines);
+        var dir = Path.Combine(SharedPaths.Conformance!, name);
+        ConformanceTests.AssertLines(ConformanceCase.FilterProc(File.ReadAllLines(Path.Combine(dir, "boot.iomem.txt"))),
+            ConformanceCase.FilterProc(c.Enumerator.ProcIomem().Split('\n')));
+        ConformanceTests.AssertLines(ConformanceCase.FilterProc(File.ReadAllLines(Path.Combine(dir, "boot.ioports.txt"))),
+            ConformanceCase.FilterProc(c.Enumerator.ProcIoports().Split('\n')));
     }
 
     [Theory]
@@ -37,5 +42,17 @@ public sealed class PipelineTests
         Assert.Equal(outcome.GetProperty("all_bars_assigned").GetBoolean(), verdict.AllBarsAssigned);
         ConformanceTests.AssertLines(ConformanceCase.FilterProc(File.ReadAllLines(Path.Combine(dir, "hotplug0.iomem.txt"))),
             ConformanceCase.FilterProc(c.Enumerator.ProcIomem().Split('\n')));
+        ConformanceTests.AssertLines(ConformanceCase.FilterProc(File.ReadAllLines(Path.Combine(dir, "hotplug0.ioports.txt"))),
+            ConformanceCase.FilterProc(c.Enumerator.ProcIoports().Split('\n')));
+        foreach (var dev in outcome.GetProperty("devices").EnumerateObject())
+        {
+            var mine = verdict.Devices.Single(d => d.Bdf.ToString("D", null) == dev.Name);
+            foreach (var bar in dev.Value.EnumerateArray())
+            {
+                var b = mine.Bars.Single(x => x.Index == bar.GetProperty("index").GetInt32());
+                Assert.Equal(bar.GetProperty("linux_assigned").GetBoolean(), b.Assigned);
+                if (b.Assigned) Assert.Equal(Convert.ToUInt64(bar.GetProperty("linux_start").GetString()!, 16), b.Start);
+            }
+        }
     }
 }

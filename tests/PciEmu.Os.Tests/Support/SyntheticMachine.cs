@@ -9,7 +9,8 @@ public sealed class SyntheticMachine
 {
     private const int PcieCapOffset = 0x40;
     private const ushort StatusCapList = 0x10;
-    private const ushort RootPortFlags = 0x0142;
+    public const ushort RootPortFlags = 0x0142;
+    public const ushort DownstreamPortFlags = 0x0162;
     private const uint SltCapHpc = 1 << 6;
     private const int SltCapPsnShift = 19;
 
@@ -46,6 +47,9 @@ public sealed class SyntheticMachine
         public bool Aer { get; init; }
         public bool SlotCapsQemu { get; init; }
         public ushort Command { get; init; }
+        public int? Subordinate { get; init; }
+        public bool Unnumbered { get; init; }
+        public ushort PcieFlags { get; init; } = RootPortFlags;
     }
 
     private const uint DevCapExtTag = 1 << 5;
@@ -60,7 +64,8 @@ public sealed class SyntheticMachine
         var d = Header(0x1b36, 0x000c, 0x060400, CommonHeader.HeaderTypeBridge);
         d[Type1Header.PrimaryBus.Offset] = (byte)bdf.Bus;
         d[Type1Header.SecondaryBus.Offset] = (byte)secondary;
-        d[Type1Header.SubordinateBus.Offset] = (byte)secondary;
+        d[Type1Header.SubordinateBus.Offset] = (byte)(st.Subordinate ?? secondary);
+        if (st.Unnumbered) d.AsSpan(Type1Header.PrimaryBus.Offset, 3).Clear();
         d[Type1Header.IoBase.Offset] = BarBits.IoRangeMask;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.MemoryBase.Offset), BarBits.MemRangeMask);
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(Type1Header.PrefMemoryBase.Offset), BarBits.MemRangeMask | BarBits.PrefRangeType64);
@@ -68,7 +73,7 @@ public sealed class SyntheticMachine
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(CommonHeader.Status.Offset), StatusCapList);
         d[CommonHeader.CapabilityList.Offset] = PcieCapOffset;
         d[PcieCapOffset] = CapabilityId.Express;
-        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(PcieCapOffset + 2), RootPortFlags);
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(PcieCapOffset + 2), st.PcieFlags);
         var sltcap = st.SlotCapsQemu ? QemuSlotCaps : 0u;
         BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 0x14), sltcap | (hotplug ? SltCapHpc : 0) | ((uint)slot << SltCapPsnShift));
         if (st.SlotCapsQemu) BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(PcieCapOffset + 0x0c), LnkCapDllla);
