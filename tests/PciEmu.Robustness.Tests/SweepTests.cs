@@ -63,6 +63,15 @@ public class SweepTests(ITestOutputHelper output)
         Assert.Contains(topologies, t => t.Buses > 100);
     }
 
+    /// <summary>Found by the 100,000 sweep: Linux undoes a reserved I/O window below an io-reserve=0 port.</summary>
+    [Fact]
+    public void Seed8741_ReservationUndoneBelowReadOnlyIoWindow_IsKnownUpstream()
+    {
+        var c = SweepRunner.RunOne(8741);
+        Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
+        Assert.Contains(c.Details, d => d.StartsWith("reserve-cap: bridge 02:01.0: io-reserve=0x2000", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Generator_IsDeterministic()
     {

@@ -21,6 +21,7 @@ internal static class ReserveCapRules
     private const byte CapNext = 1;
     private const byte CapPointerMask = 0xfc;
     private const int BusMask = 0xff;
+    private const string IoName = "io";
 
     public static void Check(DecodedTree tree, List<InvariantViolation> found)
     {
@@ -31,7 +32,7 @@ internal static class ReserveCapRules
             if (FindCap(f) is not { } cap) continue;
             CheckBus(b, f.Long(cap + RedHatResourceReserveCap.BusRes), found);
             var io = Long64(f, cap + RedHatResourceReserveCap.Io);
-            if (io != NotSet64) CheckWindow(b, b.Io, io, "io", found);
+            if (io != NotSet64) CheckWindow(b, b.Io, io, IoName, found);
             var mem = f.Long(cap + RedHatResourceReserveCap.Mem);
             if (mem != NotSet32) CheckWindow(b, b.Mem, mem, "mem", found);
             var p32 = f.Long(cap + RedHatResourceReserveCap.Pref32);
@@ -56,6 +57,11 @@ internal static class ReserveCapRules
         return null;
     }
 
+    private static IEnumerable<BridgeNode> Chain(BridgeNode b)
+    {
+        for (var a = b; a is not null; a = a.Parent) yield return a;
+    }
+
     private static ulong Long64(FunctionSnapshot f, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(f.Config.AsSpan(offset));
 
     private static void CheckBus(BridgeNode b, uint busRes, List<InvariantViolation> found)
@@ -73,7 +79,13 @@ internal static class ReserveCapRules
     {
         if (reserve == 0) return;
         var size = window?.Size ?? 0;
-        if (size < reserve)
-            found.Add(new(InvariantRules.ReserveCap, $"bridge {b.Bdf}: {what}-reserve=0x{reserve:x} but its window is {(window is null ? "not decoded" : $"0x{size:x} bytes")}"));
+        if (size >= reserve) return;
+        // Below a read-only I/O window Linux reassigns the I/O windows (claims fail) and sizes them by their children:
+        // it never reads QEMU's cap, so SeaBIOS's reservation is undone (same root cause as ReadOnlyIoWindow).
+        var known = what == IoName && Chain(b).Any(a => a.IoWindowReadOnly) ? InvariantChecker.ReadOnlyIoWindow : null;
+        found.Add(new(InvariantRules.ReserveCap, $"bridge {b.Bdf}: {what}-reserve=0x{reserve:x} but its window is {(window is null ? "not decoded" : $"0x{size:x} bytes")}")
+        {
+            KnownUpstream = known,
+        });
     }
 }
