@@ -46,6 +46,10 @@ public static class RandomTopologyGenerator
     private const int LastSlot = 31;
     private const int ShpcFirstSlot = 1;
 
+    /// <summary>Devices per bus: up to 7 in small and medium topologies, up to 24 in large ones (which reach ~256 buses).</summary>
+    private const int SmallFanOut = 7;
+    private const int LargeFanOut = 24;
+
     private static readonly string[] Endpoints = ["pci-testdev", "e1000", "e1000e", "virtio-net-pci", "virtio-rng-pci"];
     private static readonly string[] Memories = ["512M", "1G", "2G", "3G", "4G"];
     private static readonly string[] MemBars = ["4K", "1M", "16M", "256M", "1G", "4G"];
@@ -83,6 +87,10 @@ public static class RandomTopologyGenerator
         public int NextId { get; set; }
         public int NextChassis { get; set; } = 1;
         public int MaxDepthSeen { get; set; }
+        public int FanOut { get; set; }
+
+        /// <summary>Large topologies: more bridges, fewer SHPC reservations, so they reach ~256 buses.</summary>
+        public bool Large { get; set; }
         public Bus Add(Bus b)
         {
             Buses.Add(b);
@@ -96,9 +104,11 @@ public static class RandomTopologyGenerator
     public static RandomTopology Generate(int seed)
     {
         var st = new State(new Random(seed));
-        var q35 = st.Chance(60);
         var sizeRoll = st.Rng.Next(100);
-        st.DevicesLeft = sizeRoll < 70 ? st.Rng.Next(1, 8) : sizeRoll < 95 ? st.Rng.Next(8, 40) : st.Rng.Next(40, 300);
+        st.Large = sizeRoll >= 95;
+        var q35 = st.Chance(st.Large ? 85 : 60);
+        st.DevicesLeft = sizeRoll < 70 ? st.Rng.Next(1, 8) : sizeRoll < 95 ? st.Rng.Next(8, 40) : st.Rng.Next(300, 1200);
+        st.FanOut = sizeRoll < 95 ? SmallFanOut : LargeFanOut;
         var root = new Bus(q35 ? "pcie.0" : "pci.0", q35 ? BusKind.PcieRoot : BusKind.PcRoot, 0, !q35);
         st.Buses.Add(root);
         Populate(st, root);
@@ -122,7 +132,7 @@ public static class RandomTopologyGenerator
             BusKind.ConventionalShpc => (ShpcFirstSlot, LastSlot),
             _ => (0, LastSlot),
         };
-        var count = bus.Kind == BusKind.PciePort ? (st.Chance(75) ? 1 : 0) : st.Rng.Next(1, Math.Min(8, last - first + 2));
+        var count = bus.Kind == BusKind.PciePort ? (st.Chance(75) ? 1 : 0) : st.Rng.Next(1, Math.Min(st.FanOut, last - first + 1) + 1);
         var below = 0;
         for (var i = 0; i < count && st.DevicesLeft > 0; i++)
         {
@@ -147,7 +157,7 @@ public static class RandomTopologyGenerator
 
     private static int AddDevice(State st, Bus bus, int slot)
     {
-        var canBridge = bus.Depth < MaxDepth && st.BusesLeft > 0 && st.Chance(bus.Depth == 0 ? 70 : 45);
+        var canBridge = bus.Depth < MaxDepth && st.BusesLeft > 0 && st.Chance(st.Large && bus.Depth < MaxDepth - 1 ? 85 : bus.Depth == 0 ? 70 : 45);
         var driver = canBridge ? PickBridge(st, bus) : null;
         if (driver is null)
         {
@@ -181,7 +191,7 @@ public static class RandomTopologyGenerator
                 break;
             default:
             {
-                var shpc = st.Chance(80);
+                var shpc = st.Chance(st.Large ? 20 : 80);
                 below = Populate(st, st.Add(new Bus(id, shpc ? BusKind.ConventionalShpc : BusKind.Conventional, bus.Depth + 1, shpc || bus.Kind == BusKind.PcRoot)));
                 props = $",chassis_nr={st.NextChassis++ % byte.MaxValue + 1}" + (shpc ? string.Empty : ",shpc=off") + Reserves(st, ref below);
                 break;
