@@ -72,6 +72,15 @@ public class SweepTests(ITestOutputHelper output)
         Assert.Contains(c.Details, d => d.StartsWith("reserve-cap: bridge 02:01.0: io-reserve=0x2000", StringComparison.Ordinal));
     }
 
+    /// <summary>Found by the 100,000 sweep: a BAR Linux fails to reassign below an io-reserve=0 port keeps its stale value.</summary>
+    [Fact]
+    public void Seed3857_StaleIoBarBelowReadOnlyIoWindow_IsKnownUpstream()
+    {
+        var c = SweepRunner.RunOne(3857);
+        Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
+        Assert.Contains(c.Details, d => d.StartsWith("containment: 0e:01.0 BAR1 [io 0x1400-0x143f]", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Generator_IsDeterministic()
     {

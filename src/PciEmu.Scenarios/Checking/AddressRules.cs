@@ -19,10 +19,12 @@ internal static class AddressRules
         foreach (var level in tree.Levels)
         {
             CheckOverlaps(level, found);
+            var readOnlyIoAbove = false;
+            for (var a = level.Owner; a is not null; a = a.Parent) readOnlyIoAbove |= a.IoWindowReadOnly;
             foreach (var r in level.Ranges)
             {
                 CheckAlignment(r, found);
-                for (var a = level.Owner; a is not null; a = a.Parent) CheckInside(r, a, found);
+                for (var a = level.Owner; a is not null; a = a.Parent) CheckInside(r, a, readOnlyIoAbove, found);
             }
         }
     }
@@ -55,8 +57,12 @@ internal static class AddressRules
             found.Add(new(InvariantRules.Alignment, $"{r} is not aligned to 0x{granule:x}"));
     }
 
-    /// <summary>Every decode below a bridge lies in the bridge's window of its kind (prefetchable may use the mem window).</summary>
-    private static void CheckInside(DecodedRange r, BridgeNode bridge, List<InvariantViolation> found)
+    /// <summary>
+    /// Every decode below a bridge lies in the bridge's window of its kind (prefetchable may use the mem window).
+    /// Below a read-only I/O window, Linux's claims fail and a BAR it then fails to assign keeps its stale firmware
+    /// value (pci_assign_resource leaves the register alone), so stray I/O decodes there are known upstream.
+    /// </summary>
+    private static void CheckInside(DecodedRange r, BridgeNode bridge, bool readOnlyIoAbove, List<InvariantViolation> found)
     {
         var prefetchable = r.Kind == DecodeKind.PrefWindow || (r.Kind == DecodeKind.Bar && r.Prefetchable);
         var ok = r.Space == DecodeSpace.Io
@@ -67,7 +73,7 @@ internal static class AddressRules
         var windows = string.Join(", ", bridge.Windows());
         found.Add(new(InvariantRules.Containment, $"{r} is outside the windows of bridge {bridge.Bdf} ({(windows.Length == 0 ? "none decoded" : windows)})")
         {
-            KnownUpstream = r.Space == DecodeSpace.Io && bridge.IoWindowReadOnly ? InvariantChecker.ReadOnlyIoWindow : null,
+            KnownUpstream = r.Space == DecodeSpace.Io && readOnlyIoAbove ? InvariantChecker.ReadOnlyIoWindow : null,
         });
     }
 
