@@ -46,6 +46,27 @@ public static class RandomTopologyGenerator
     private const int LastSlot = 31;
     private const int ShpcFirstSlot = 1;
 
+    private const int Percent = 100;
+    private const int SmallPercent = 70;
+    private const int LargeFromPercent = 95;
+    private const int SmallDevices = 7;
+    private const int MediumDevices = 40;
+    private const int LargeDevicesMin = 300;
+    private const int LargeDevicesMax = 1200;
+    private const int Q35Percent = 60;
+    private const int Q35PercentLarge = 85;
+    private const int PortOccupiedPercent = 75;
+    private const int BridgePercentRoot = 70;
+    private const int BridgePercentDeep = 45;
+    private const int BridgePercentLarge = 85;
+    private const int RootPortHotplugPercent = 90;
+    private const int ShpcPercent = 80;
+    private const int ShpcPercentLarge = 20;
+    private const int MemBarPercent = 60;
+    private const int ReservePercent = 40;
+    private const int Pref32Percent = 50;
+    private const int MaxExtraReservedBuses = 4;
+
     /// <summary>Devices per bus: up to 7 in small and medium topologies, up to 24 in large ones (which reach ~256 buses).</summary>
     private const int SmallFanOut = 7;
     private const int LargeFanOut = 24;
@@ -98,17 +119,18 @@ public static class RandomTopologyGenerator
         }
 
         public T Pick<T>(IReadOnlyList<T> items) => items[Rng.Next(items.Count)];
-        public bool Chance(int percent) => Rng.Next(100) < percent;
+        public bool Chance(int percent) => Rng.Next(Percent) < percent;
     }
 
     public static RandomTopology Generate(int seed)
     {
         var st = new State(new Random(seed));
-        var sizeRoll = st.Rng.Next(100);
-        st.Large = sizeRoll >= 95;
-        var q35 = st.Chance(st.Large ? 85 : 60);
-        st.DevicesLeft = sizeRoll < 70 ? st.Rng.Next(1, 8) : sizeRoll < 95 ? st.Rng.Next(8, 40) : st.Rng.Next(300, 1200);
-        st.FanOut = sizeRoll < 95 ? SmallFanOut : LargeFanOut;
+        var sizeRoll = st.Rng.Next(Percent);
+        st.Large = sizeRoll >= LargeFromPercent;
+        var q35 = st.Chance(st.Large ? Q35PercentLarge : Q35Percent);
+        st.DevicesLeft = sizeRoll < SmallPercent ? st.Rng.Next(1, SmallDevices + 1)
+            : sizeRoll < LargeFromPercent ? st.Rng.Next(SmallDevices + 1, MediumDevices) : st.Rng.Next(LargeDevicesMin, LargeDevicesMax);
+        st.FanOut = sizeRoll < LargeFromPercent ? SmallFanOut : LargeFanOut;
         var root = new Bus(q35 ? "pcie.0" : "pci.0", q35 ? BusKind.PcieRoot : BusKind.PcRoot, 0, !q35);
         st.Buses.Add(root);
         Populate(st, root);
@@ -132,7 +154,7 @@ public static class RandomTopologyGenerator
             BusKind.ConventionalShpc => (ShpcFirstSlot, LastSlot),
             _ => (0, LastSlot),
         };
-        var count = bus.Kind == BusKind.PciePort ? (st.Chance(75) ? 1 : 0) : st.Rng.Next(1, Math.Min(st.FanOut, last - first + 1) + 1);
+        var count = bus.Kind == BusKind.PciePort ? (st.Chance(PortOccupiedPercent) ? 1 : 0) : st.Rng.Next(1, Math.Min(st.FanOut, last - first + 1) + 1);
         var below = 0;
         for (var i = 0; i < count && st.DevicesLeft > 0; i++)
         {
@@ -157,7 +179,7 @@ public static class RandomTopologyGenerator
 
     private static int AddDevice(State st, Bus bus, int slot)
     {
-        var canBridge = bus.Depth < MaxDepth && st.BusesLeft > 0 && st.Chance(st.Large && bus.Depth < MaxDepth - 1 ? 85 : bus.Depth == 0 ? 70 : 45);
+        var canBridge = bus.Depth < MaxDepth && st.BusesLeft > 0 && st.Chance(st.Large && bus.Depth < MaxDepth - 1 ? BridgePercentLarge : bus.Depth == 0 ? BridgePercentRoot : BridgePercentDeep);
         var driver = canBridge ? PickBridge(st, bus) : null;
         if (driver is null)
         {
@@ -175,7 +197,7 @@ public static class RandomTopologyGenerator
         {
             case "pcie-root-port" or "ioh3420" or "xio3130-downstream":
             {
-                var hotplug = driver != "pcie-root-port" || st.Chance(90);
+                var hotplug = driver != "pcie-root-port" || st.Chance(RootPortHotplugPercent);
                 below = Populate(st, st.Add(new Bus(id, BusKind.PciePort, bus.Depth + 1, hotplug)));
                 props = Chassis(st) + (hotplug ? string.Empty : ",hotplug=off");
                 if (driver == "pcie-root-port") props += Reserves(st, ref below);
@@ -191,7 +213,7 @@ public static class RandomTopologyGenerator
                 break;
             default:
             {
-                var shpc = st.Chance(st.Large ? 20 : 80);
+                var shpc = st.Chance(st.Large ? ShpcPercentLarge : ShpcPercent);
                 below = Populate(st, st.Add(new Bus(id, shpc ? BusKind.ConventionalShpc : BusKind.Conventional, bus.Depth + 1, shpc || bus.Kind == BusKind.PcRoot)));
                 props = $",chassis_nr={st.NextChassis++ % byte.MaxValue + 1}" + (shpc ? string.Empty : ",shpc=off") + Reserves(st, ref below);
                 break;
@@ -228,24 +250,24 @@ public static class RandomTopologyGenerator
     private static string Endpoint(State st)
     {
         var driver = st.Pick(Endpoints);
-        return driver == "pci-testdev" && st.Chance(60) ? $"{driver},membar={st.Pick(MemBars)}" : driver;
+        return driver == "pci-testdev" && st.Chance(MemBarPercent) ? $"{driver},membar={st.Pick(MemBars)}" : driver;
     }
 
     /// <summary>The *-reserve properties: each with some chance; pref32 and pref64 never together (QEMU rejects it); bus-reserve above the buses below (which it then grows).</summary>
     private static string Reserves(State st, ref int busesBelow)
     {
-        if (!st.Chance(40)) return string.Empty;
+        if (!st.Chance(ReservePercent)) return string.Empty;
         var sb = new StringBuilder();
-        if (st.Chance(40) && st.BusesLeft > 0)
+        if (st.Chance(ReservePercent) && st.BusesLeft > 0)
         {
-            var extra = st.Rng.Next(1, Math.Min(4, st.BusesLeft) + 1);
+            var extra = st.Rng.Next(1, Math.Min(MaxExtraReservedBuses, st.BusesLeft) + 1);
             st.BusesLeft -= extra;
             busesBelow += extra;
             sb.Append(CultureInfo.InvariantCulture, $",bus-reserve={busesBelow}");
         }
-        if (st.Chance(40)) sb.Append(",io-reserve=").Append(st.Pick(IoReserves));
-        if (st.Chance(40)) sb.Append(",mem-reserve=").Append(st.Pick(MemReserves));
-        if (st.Chance(40)) sb.Append(st.Chance(50) ? ",pref32-reserve=" + st.Pick(Pref32Reserves) : ",pref64-reserve=" + st.Pick(Pref64Reserves));
+        if (st.Chance(ReservePercent)) sb.Append(",io-reserve=").Append(st.Pick(IoReserves));
+        if (st.Chance(ReservePercent)) sb.Append(",mem-reserve=").Append(st.Pick(MemReserves));
+        if (st.Chance(ReservePercent)) sb.Append(st.Chance(Pref32Percent) ? ",pref32-reserve=" + st.Pick(Pref32Reserves) : ",pref64-reserve=" + st.Pick(Pref64Reserves));
         return sb.ToString();
     }
 
