@@ -10,16 +10,6 @@ public sealed record DeviceRequest
     public string? Id { get; init; }
     public string? Bus { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Properties { get; init; } = [];
-
-    public string? Get(string name)
-    {
-        string? v = null;
-        foreach (var p in Properties)
-        {
-            if (p.Key == name) v = p.Value;
-        }
-        return v;
-    }
 }
 
 /// <summary>Where a device ended up.</summary>

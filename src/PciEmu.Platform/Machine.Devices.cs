@@ -185,11 +185,9 @@ public sealed partial class Machine
         return (props, options, devfn);
     }
 
-    private static uint ParseUint32(string name, string value)
-    {
-        if (QemuValues.TryStrToSz(value, 'B', out var v) == 0 && !value.Any(char.IsAsciiLetter) && v <= uint.MaxValue) return (uint)v;
-        throw new QemuException($"Parameter '{name}' expects uint32_t");
-    }
+    /// <summary>visit_type_uint32 (the device layer's qemu_strtou64 port).</summary>
+    private static uint ParseUint32(string name, string value) =>
+        (uint)DevicesCatalog.Translate(() => PciEmu.Devices.Catalog.DeviceProperties.ParseUnsigned(name, value, uint.MaxValue, "uint32_t"));
 
     /// <summary>do_pci_register_device's slot choice and checks, then pci_init_multifunction.</summary>
     private static int RegisterDevFn(PciBus bus, int devfn, string name, bool multifunction, bool hotplug)

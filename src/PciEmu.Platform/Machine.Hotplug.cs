@@ -63,7 +63,9 @@ public sealed partial class Machine
     {
         if (_catalog.GetSlot(bridge) is not { } slot) return;
         _slots[bridge] = slot;
-        slot.AcpiManaged = Acpi.AcpiBridgeHotplug && !bridge.Hotplugged && slot.HotplugCapable;
+        // acpi_pcihp_device_plug_cb replaces (or, for a hotplug=off slot, removes) the port's own handler, so the
+        // slot's plug callback never runs for its children: no presence detect either way.
+        slot.AcpiManaged = Acpi.AcpiBridgeHotplug && !bridge.Hotplugged;
         slot.ChildUnplugged += devFn => CompleteUnplug(secondary.Name, devFn);
     }
 

@@ -30,7 +30,7 @@ public sealed partial class Machine
     internal Machine(MachineOptions options)
     {
         Options = options;
-        _catalog = options.Catalog ?? throw new InvalidOperationException("a machine needs a device catalog (MachineOptions.Catalog)");
+        _catalog = options.Catalog ?? DevicesCatalog.Instance;
         Type = options.Type;
         var isPc = Type.Kind == MachineKind.Pc;
         var globals = new GlobalSet(options.Globals);

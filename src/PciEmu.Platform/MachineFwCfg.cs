@@ -5,13 +5,18 @@ namespace PciEmu.Platform;
 
 /// <summary>
 /// The fw_cfg content QEMU 7.2 gives pc/q35 firmware that PciEmu models: fw_cfg_init_* legacy items
-/// (signature, id, RAM size, CPU counts), fw_cfg_arch_create's etc/e820 and pc_memory_init's
-/// etc/reserved-memory-end (only with maxmem &gt; -m). ACPI tables, SMBIOS and option ROMs are not modelled.
+/// (signature, id, RAM size, CPU counts), fw_cfg_reboot's etc/boot-fail-wait, fw_cfg_arch_create's etc/e820 and
+/// pc_memory_init's etc/reserved-memory-end (only with maxmem &gt; -m). ACPI tables, SMBIOS, etc/system-states,
+/// bootorder and option ROMs are not modelled.
 /// </summary>
 public static class MachineFwCfg
 {
     public const string E820File = "etc/e820";
     public const string ReservedMemoryEndFile = "etc/reserved-memory-end";
+    public const string BootFailWaitFile = "etc/boot-fail-wait";
+
+    /// <summary>fw_cfg_reboot without -boot reboot-timeout: -1, "do not reboot".</summary>
+    public const uint NoRebootTimeout = uint.MaxValue;
 
     /// <summary>FW_CFG_VERSION | FW_CFG_VERSION_DMA: traditional interface plus DMA.</summary>
     public const uint FwCfgIdTraditionalAndDma = 0x3;
@@ -30,7 +35,7 @@ public static class MachineFwCfg
         fw.AddItem(FwCfgKeys.RamSize, U64(layout.RamSize));
         fw.AddItem(FwCfgKeys.NbCpus, U16(DefaultCpus));
         fw.AddItem(FwCfgKeys.MaxCpus, U16(DefaultCpus));
-        // Non-legacy fw_cfg (every 7.2 machine type here) sorts the directory by name: etc/e820 < etc/reserved-memory-end.
+        fw.AddFile(BootFailWaitFile, U32(NoRebootTimeout));
         fw.AddFile(E820File, E820Entry.Encode(layout.E820));
         if (layout.ReservedMemoryEnd is { } end) fw.AddFileU64(ReservedMemoryEndFile, end);
         return fw;

@@ -46,24 +46,21 @@ public sealed record MachineType(MachineKind Kind, int Major, int Minor)
         return null;
     }
 
+    /// <summary>The newest minor version QEMU 7.2 registers for each major (pc-*-1.7, 2.12, 3.1, 4.2, 5.2, 6.2, 7.2).</summary>
+    private static readonly Dictionary<int, int> LastMinor = new() { [1] = 7, [2] = 12, [3] = 1, [4] = 2, [5] = 2, [6] = 2, [7] = 2 };
+
     private static MachineType? Versioned(MachineKind kind, string version, int oldestMajor, int oldestMinor)
     {
         var parts = version.Split('.');
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minor)
-            || parts[1].Length > 1 && parts[1][0] == '0')
+            || (parts[1].Length > 1 && parts[1][0] == '0'))
         {
             return null;
         }
         var t = new MachineType(kind, major, minor);
-        var oldest = new MachineType(kind, oldestMajor, oldestMinor);
-        if (!t.IsAtLeast(oldest.Major, oldest.Minor) || !Pc.IsAtLeast(major, minor)) return null;
-        if (major == 1 && minor > 7 || major == 2 && minor > 12 || major == 3 && minor > 1 || major == 4 && minor > 2
-            || major == 5 && minor > 2 || major == 6 && minor > 2 || major == 7 && minor > 2)
-        {
-            return null;
-        }
+        if (!t.IsAtLeast(oldestMajor, oldestMinor) || !LastMinor.TryGetValue(major, out var last) || minor > last) return null;
         return t;
     }
 
@@ -98,7 +95,7 @@ public sealed record MachineOptions
 
     public IReadOnlyList<GlobalProperty> Globals { get; init; } = [];
 
-    /// <summary>Where device models come from (the device catalog, or a test double).</summary>
+    /// <summary>Where device models come from: null means PciEmu.Devices (<see cref="DevicesCatalog"/>); tests pass doubles.</summary>
     public IDeviceCatalog? Catalog { get; init; }
 
     public ICostModel? Cost { get; init; }

@@ -112,6 +112,22 @@ public class HotplugTests
     }
 
     [Fact]
+    public void Q35Acpi_HotplugOffPort_ColdChildHasNoPresence_NativeHasIt()
+    {
+        Machine Build(bool acpi)
+        {
+            var b = new MachineBuilder().WithType(MachineType.Q35).WithCatalog(DevicesCatalog.Instance)
+                .AddDevice(Dev("pcie-root-port", "rp1", "pcie.0", ("chassis", "1"), ("hotplug", "off")))
+                .AddDevice(Dev("pci-testdev", "t", "rp1"));
+            if (!acpi) b.WithGlobal(new GlobalProperty("ICH9-LPC", "acpi-pci-hotplug-with-bridge-support", "off"));
+            return b.Build();
+        }
+        var rp = new Bdf(0, 1, 0);
+        Assert.Equal(0, Build(true).Cf8.Read16(rp, SltSta) & SltStaPds);
+        Assert.NotEqual(0, Build(false).Cf8.Read16(rp, SltSta) & SltStaPds);
+    }
+
+    [Fact]
     public void Pc_AcpiOnRootAndBridges_ShpcWhenBridgeSupportIsOff()
     {
         Machine Build(params GlobalProperty[] globals)

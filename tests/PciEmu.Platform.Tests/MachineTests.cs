@@ -108,6 +108,7 @@ public class MachineTests
         { "pc", [Dev("pci-testdev", props: ("addr", "5")), Dev("pci-testdev", props: ("addr", "5.1"))], "PCI: single function device can't be populated in function 5.1" },
         { "pc", [Dev("pci-testdev", props: ("addr", "5.1")), Dev("pci-testdev", props: ("addr", "5.0"))], "PCI: 5.0 indicates single function, but 5.1 is already populated." },
         { "pc", [Dev("pci-testdev", props: ("membar", "12Q"))], "Parameter 'membar' expects size" },
+        { "pc", [Dev("pci-testdev", props: ("rombar", "x"))], "Parameter 'rombar' expects integer" },
     };
 
     [Theory]

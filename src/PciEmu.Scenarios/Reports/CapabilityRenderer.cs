@@ -179,9 +179,16 @@ internal static class CapabilityRenderer
         };
         sb.Append(inv, $"Express (v{flags & ExpFlagsVersionMask}) {name}, MSI {(flags >> ExpFlagsIrqShift) & ExpFlagsIrqMask:x2}\n");
         if (o + PcieCap.RtSta + sizeof(uint) > f.Config.Length) return;
-        var lnk = f.Word(o + PcieCap.LnkSta);
-        sb.Append(inv, $"\t\tLnkSta:\tSpeed {LinkSpeed(lnk & PcieCap.LnkStaSpeedMask)}, Width x{(lnk & PcieCap.LnkStaWidthMask) >> PcieCap.LnkCapWidthShift}\n");
-        sb.Append(inv, $"\t\t\tTrErr{F(lnk, LnkStaTrErr)} Train{F(lnk, LnkStaTrain)} SlotClk{F(lnk, LnkStaSlotClk)} DLActive{F(lnk, PcieCap.LnkStaDllla)} BWMgmt{F(lnk, LnkStaBwMgmt)} ABWMgmt{F(lnk, LnkStaAbwMgmt)}\n");
+        ExpressCapRenderer.Device(sb, f, o, type);
+        if (ExpressCapRenderer.HasLink(type))
+        {
+            ExpressCapRenderer.Link(sb, f, o, type);
+            var lnkCap = f.Long(o + PcieCap.LnkCap);
+            var lnk = f.Word(o + PcieCap.LnkSta);
+            var width = (uint)(lnk & PcieCap.LnkStaWidthMask) >> PcieCap.LnkCapWidthShift;
+            sb.Append(inv, $"\t\tLnkSta:\tSpeed {LinkSpeed(lnk & PcieCap.LnkStaSpeedMask)}{ExpressCapRenderer.Compare(type, (uint)(lnk & PcieCap.LnkStaSpeedMask), lnkCap & PcieCap.LnkCapSpeedMask)}, Width x{width}{ExpressCapRenderer.Compare(type, width, (lnkCap & PcieCap.LnkCapWidthMask) >> PcieCap.LnkCapWidthShift)}\n");
+            sb.Append(inv, $"\t\t\tTrErr{F(lnk, LnkStaTrErr)} Train{F(lnk, LnkStaTrain)} SlotClk{F(lnk, LnkStaSlotClk)} DLActive{F(lnk, PcieCap.LnkStaDllla)} BWMgmt{F(lnk, LnkStaBwMgmt)} ABWMgmt{F(lnk, LnkStaAbwMgmt)}\n");
+        }
         if (slot && type is ExpTypeRootPort or ExpTypeDownstream) Slot(sb, f, o);
         if (type == ExpTypeRootPort)
         {
@@ -199,9 +206,8 @@ internal static class CapabilityRenderer
         var inv = CultureInfo.InvariantCulture;
         var t = f.Long(o + PcieCap.SltCap);
         sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, PcieCap.SltCapAbp)} PwrCtrl{F(t, PcieCap.SltCapPcp)} MRL{F(t, SltCapMrl)} AttnInd{F(t, PcieCap.SltCapAip)} PwrInd{F(t, PcieCap.SltCapPip)} HotPlug{F(t, PcieCap.SltCapHpc)} Surprise{F(t, PcieCap.SltCapHps)}\n");
-        var scale = ((t >> SltCapPowerScaleShift) & SltCapPowerScaleMask) switch { 0 => 1.0, 1 => 0.1, 2 => 0.01, _ => 0.001 };
-        var power = ((t >> SltCapPowerValueShift) & SltCapPowerValueMask) * scale;
-        sb.Append(inv, $"\t\t\tSlot #{t >> PcieCap.SltCapPsnShift}, PowerLimit {power.ToString("G", inv)}W; Interlock{F(t, PcieCap.SltCapEip)} NoCompl{F(t, SltCapNoCmdCompl)}\n");
+        var power = ExpressCapRenderer.PowerLimit((t >> SltCapPowerValueShift) & SltCapPowerValueMask, (t >> SltCapPowerScaleShift) & SltCapPowerScaleMask);
+        sb.Append(inv, $"\t\t\tSlot #{t >> PcieCap.SltCapPsnShift}, PowerLimit {power}; Interlock{F(t, PcieCap.SltCapEip)} NoCompl{F(t, SltCapNoCmdCompl)}\n");
         var w = f.Word(o + PcieCap.SltCtl);
         sb.Append(inv, $"\t\tSltCtl:\tEnable: AttnBtn{F(w, PcieCap.SltCtlAbpe)} PwrFlt{F(w, SltCtlPwrFlt)} MRL{F(w, SltCtlMrl)} PresDet{F(w, PcieCap.SltCtlPdce)} CmdCplt{F(w, PcieCap.SltCtlCcie)} HPIrq{F(w, PcieCap.SltCtlHpie)} LinkChg{F(w, SltCtlLinkChg)}\n");
         sb.Append(inv, $"\t\t\tControl: AttnInd {Indicator((w & PcieCap.SltCtlAic) >> SltCtlAttnIndShift)}, PwrInd {Indicator((w & PcieCap.SltCtlPic) >> SltCtlPwrIndShift)}, Power{F(w, PcieCap.SltCtlPcc)} Interlock{F(w, PcieCap.SltCtlEic)}\n");
@@ -212,7 +218,7 @@ internal static class CapabilityRenderer
 
     private static string Indicator(int v) => v switch { 1 => "On", 2 => "Blink", 3 => "Off", _ => "Unknown" };
 
-    private static string LinkSpeed(int v) => v switch
+    internal static string LinkSpeed(int v) => v switch
     {
         1 => "2.5GT/s",
         2 => "5GT/s",

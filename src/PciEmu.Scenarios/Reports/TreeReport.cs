@@ -54,21 +54,23 @@ public static class TreeReport
         foreach (var d in devices) Insert(d, host);
         var sb = new StringBuilder();
         var line = new StringBuilder();
-        ShowBridge(sb, host, host, line, verbose);
+        ShowBridge(sb, bridges, host, line, verbose);
         return sb.ToString();
     }
 
-    /// <summary>insert_dev.</summary>
-    private static void Insert(ScannedFunction d, Bridge b)
+    /// <summary>insert_dev (with a guard against the cycles grow_tree can build from identical bridge ranges).</summary>
+    private static void Insert(ScannedFunction d, Bridge b, HashSet<Bridge>? seen = null)
     {
         var bus = b.Buses.Find(x => x.Number == d.Bdf.Bus);
         if (bus is null)
         {
+            seen ??= [];
+            seen.Add(b);
             foreach (var c in b.Children)
             {
-                if (c.Secondary <= d.Bdf.Bus && d.Bdf.Bus <= c.Subordinate)
+                if (c.Secondary <= d.Bdf.Bus && d.Bdf.Bus <= c.Subordinate && !seen.Contains(c))
                 {
-                    Insert(d, c);
+                    Insert(d, c, seen);
                     return;
                 }
             }
@@ -86,13 +88,13 @@ public static class TreeReport
     }
 
     /// <summary>show_tree_bridge.</summary>
-    private static void ShowBridge(StringBuilder sb, Bridge host, Bridge b, StringBuilder line, bool verbose)
+    private static void ShowBridge(StringBuilder sb, List<Bridge> chain, Bridge b, StringBuilder line, bool verbose)
     {
         line.Append('-');
         if (b.Buses.Count == 1)
         {
-            if (b == host) line.Append(CultureInfo.InvariantCulture, $"[0000:{b.Buses[0].Number:x2}]-");
-            ShowBus(sb, host, b.Buses[0], line, verbose);
+            if (b == chain[0]) line.Append(CultureInfo.InvariantCulture, $"[0000:{b.Buses[0].Number:x2}]-");
+            ShowBus(sb, chain, b.Buses[0], line, verbose);
             return;
         }
         var mark = line.Length;
@@ -101,12 +103,12 @@ public static class TreeReport
             line.Length = mark;
             var last = i == b.Buses.Count - 1;
             line.Append(CultureInfo.InvariantCulture, $"{(last ? "\\-" : "+-")}[0000:{b.Buses[i].Number:x2}]-");
-            ShowBus(sb, host, b.Buses[i], line, verbose);
+            ShowBus(sb, chain, b.Buses[i], line, verbose);
         }
     }
 
     /// <summary>show_tree_bus.</summary>
-    private static void ShowBus(StringBuilder sb, Bridge host, Bus bus, StringBuilder line, bool verbose)
+    private static void ShowBus(StringBuilder sb, List<Bridge> chain, Bus bus, StringBuilder line, bool verbose)
     {
         if (bus.Devices.Count == 0)
         {
@@ -116,7 +118,7 @@ public static class TreeReport
         if (bus.Devices.Count == 1)
         {
             line.Append("--");
-            ShowDevice(sb, host, bus.Devices[0], line, verbose);
+            ShowDevice(sb, chain, bus.Devices[0], line, verbose);
             return;
         }
         var mark = line.Length;
@@ -124,15 +126,16 @@ public static class TreeReport
         {
             line.Length = mark;
             line.Append(i == bus.Devices.Count - 1 ? "\\-" : "+-");
-            ShowDevice(sb, host, bus.Devices[i], line, verbose);
+            ShowDevice(sb, chain, bus.Devices[i], line, verbose);
         }
     }
 
     /// <summary>show_tree_dev.</summary>
-    private static void ShowDevice(StringBuilder sb, Bridge host, ScannedFunction d, StringBuilder line, bool verbose)
+    private static void ShowDevice(StringBuilder sb, List<Bridge> chain, ScannedFunction d, StringBuilder line, bool verbose)
     {
         line.Append(CultureInfo.InvariantCulture, $"{d.Bdf.Device:x2}.{d.Bdf.Function:x}");
-        var b = FindBridge(host, d);
+        // show_tree_dev looks the device up in the flat chain of all bridges.
+        var b = chain.Find(x => x.Device?.Bdf == d.Bdf);
         if (b is not null)
         {
             // An unconfigured bridge (secondary 0) prints a bare "-".
@@ -140,20 +143,10 @@ public static class TreeReport
                 : b.Secondary == b.Subordinate
                     ? string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}]-")
                     : string.Create(CultureInfo.InvariantCulture, $"-[{b.Secondary:x2}-{b.Subordinate:x2}]-"));
-            ShowBridge(sb, host, b, line, verbose);
+            ShowBridge(sb, chain, b, line, verbose);
             return;
         }
         if (verbose) line.Append("  ").Append(PciNames.VendorDevice(d.Function.VendorId, d.Function.DeviceId, numeric: false));
         PrintIt(sb, line);
-    }
-
-    private static Bridge? FindBridge(Bridge b, ScannedFunction d)
-    {
-        if (b.Device?.Bdf == d.Bdf) return b;
-        foreach (var c in b.Children)
-        {
-            if (FindBridge(c, d) is { } hit) return hit;
-        }
-        return null;
     }
 }

@@ -77,9 +77,7 @@ public sealed class ScenarioRunner
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        var kind = Machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        var facts = QemuX86Facts.Build(kind, Machine.Options.RamSize, KernelAccessor, acpiPciHotplug: Machine.Acpi.AcpiBridgeHotplug);
-        Kernel = new LinuxEnumerator(KernelAccessor, facts, options);
+        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options);
         using (Machine.Cpu.BeginPhase("linux: boot"))
         {
             Kernel.Boot();
