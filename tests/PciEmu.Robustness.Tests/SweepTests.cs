@@ -81,6 +81,15 @@ public class SweepTests(ITestOutputHelper output)
         Assert.Contains(c.Details, d => d.StartsWith("containment: 0e:01.0 BAR1 [io 0x1400-0x143f]", StringComparison.Ordinal));
     }
 
+    /// <summary>Found by the 100,000 sweep: that stale I/O BAR collides with one Linux did assign.</summary>
+    [Fact]
+    public void Seed28278_StaleIoBarOverlapBelowReadOnlyIoWindow_IsKnownUpstream()
+    {
+        var c = SweepRunner.RunOne(28278);
+        Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
+        Assert.Contains(c.Details, d => d.StartsWith("overlap: bus 05: 05:1d.0 BAR1 [io 0x2400-0x24ff]", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Generator_IsDeterministic()
     {

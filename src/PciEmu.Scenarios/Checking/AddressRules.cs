@@ -18,9 +18,9 @@ internal static class AddressRules
     {
         foreach (var level in tree.Levels)
         {
-            CheckOverlaps(level, found);
             var readOnlyIoAbove = false;
             for (var a = level.Owner; a is not null; a = a.Parent) readOnlyIoAbove |= a.IoWindowReadOnly;
+            CheckOverlaps(level, readOnlyIoAbove, found);
             foreach (var r in level.Ranges)
             {
                 CheckAlignment(r, found);
@@ -29,8 +29,11 @@ internal static class AddressRules
         }
     }
 
-    /// <summary>Sorted sweep per space: a range starting before the furthest end seen so far overlaps that range.</summary>
-    private static void CheckOverlaps(BusLevel level, List<InvariantViolation> found)
+    /// <summary>
+    /// Sorted sweep per space: a range starting before the furthest end seen so far overlaps that range. Below a
+    /// read-only I/O window a stale I/O BAR Linux failed to reassign can collide with one it did assign (known upstream).
+    /// </summary>
+    private static void CheckOverlaps(BusLevel level, bool readOnlyIoAbove, List<InvariantViolation> found)
     {
         foreach (var space in new[] { DecodeSpace.Io, DecodeSpace.Memory })
         {
@@ -38,7 +41,12 @@ internal static class AddressRules
             foreach (var r in level.Ranges.Where(r => r.Space == space).OrderBy(r => r.Start).ThenBy(r => r.End))
             {
                 if (reach is not null && r.Start <= reach.End)
-                    found.Add(new(InvariantRules.Overlap, $"bus {level.Number:x2}: {r} overlaps {reach}"));
+                {
+                    found.Add(new(InvariantRules.Overlap, $"bus {level.Number:x2}: {r} overlaps {reach}")
+                    {
+                        KnownUpstream = space == DecodeSpace.Io && readOnlyIoAbove ? InvariantChecker.ReadOnlyIoWindow : null,
+                    });
+                }
                 if (reach is null || r.End > reach.End) reach = r;
             }
         }
