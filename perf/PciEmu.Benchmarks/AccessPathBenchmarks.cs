@@ -11,6 +11,7 @@ namespace PciEmu.Benchmarks;
 /// in-memory ring, at routing depth 0, 1 and 3. Each invocation performs <see cref="OpsPerInvoke"/> accesses.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class AccessPathBenchmarks
 {
     public const int OpsPerInvoke = 1000;

@@ -16,6 +16,9 @@ public sealed class ConfigSpace
     private readonly byte[] _w1cmask;
     private readonly byte[] _cmask;
     private readonly byte[] _used;
+    private Action? _watchChanged;
+    private int _watchStart;
+    private int _watchEnd;
 
     public ConfigSpace(int size)
     {
@@ -70,12 +73,31 @@ public sealed class ConfigSpace
         for (var i = 0; i < width; i++)
         {
             var o = offset + i;
-            if ((uint)o >= (uint)Size) return;
+            if ((uint)o >= (uint)Size) break;
             var b = (byte)(value >> (8 * i));
             var wm = _wmask[o];
             var w1c = _w1cmask[o];
             _data[o] = (byte)(((_data[o] & ~wm) | (b & wm)) & ~(b & w1c));
         }
+        Touched(offset, width);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> after every <see cref="Write"/> or Set* that touches
+    /// [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) (the fabric watches a bridge's
+    /// bus numbers and bridge control to invalidate its routing cache). One watcher per config space; a later call
+    /// replaces it. Writes through the <see cref="Data"/> span are not seen.
+    /// </summary>
+    public void Watch(int start, int length, Action changed)
+    {
+        _watchStart = start;
+        _watchEnd = start + length;
+        _watchChanged = changed;
+    }
+
+    private void Touched(int offset, int width)
+    {
+        if (_watchChanged is { } changed && offset < _watchEnd && _watchStart < offset + width) changed();
     }
 
     public byte GetByte(int offset) => _data[offset];
@@ -84,14 +106,34 @@ public sealed class ConfigSpace
     public ulong GetQuad(int offset) => BinaryPrimitives.ReadUInt64LittleEndian(_data.AsSpan(offset));
 
     /// <summary>Sets register contents directly, bypassing the masks (device-side state changes).</summary>
-    public void SetByte(int offset, byte value) => _data[offset] = value;
-    public void SetWord(int offset, ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(_data.AsSpan(offset), value);
-    public void SetLong(int offset, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_data.AsSpan(offset), value);
-    public void SetQuad(int offset, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(_data.AsSpan(offset), value);
+    public void SetByte(int offset, byte value)
+    {
+        _data[offset] = value;
+        Touched(offset, sizeof(byte));
+    }
+
+    public void SetWord(int offset, ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(_data.AsSpan(offset), value);
+        Touched(offset, sizeof(ushort));
+    }
+
+    public void SetLong(int offset, uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_data.AsSpan(offset), value);
+        Touched(offset, sizeof(uint));
+    }
+
+    public void SetQuad(int offset, ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(_data.AsSpan(offset), value);
+        Touched(offset, sizeof(ulong));
+    }
 
     public void Set(int offset, int width, uint value)
     {
         for (var i = 0; i < width; i++) _data[offset + i] = (byte)(value >> (8 * i));
+        Touched(offset, width);
     }
 
     public uint GetMask(ReadOnlySpan<byte> mask, int offset, int width)

@@ -18,7 +18,11 @@ public sealed class PciBus
         ParentBridge = parentBridge;
         ParentBus = parentBus;
         AllowsExtendedConfig = isExpress && (parentBus is null || parentBus.AllowsExtendedConfig);
+        Epoch = parentBus?.Epoch ?? new RoutingEpoch();
     }
+
+    /// <summary>The hierarchy-wide routing epoch (one per root bus, shared by every bus below it).</summary>
+    public RoutingEpoch Epoch { get; }
 
     public static PciBus CreateRoot(string name, bool isExpress) => new(name, isExpress, null, null);
 
@@ -62,8 +66,10 @@ public sealed class PciBus
         if (_functions[devFn] is not null) throw new InvalidOperationException($"devfn 0x{devFn:x2} on {Name} is in use");
         function.Realize();
         _functions[devFn] = function;
+        Epoch.Bump();
         if (function is PciBridgeFunction bridge)
         {
+            Epoch.Watch(bridge);
             var child = new PciBus(secondaryName ?? bridge.Id ?? $"{Name}.{devFn:x2}", bridge.SecondaryIsExpress, bridge, this);
             _children.Insert(0, child);
             return child;
@@ -77,6 +83,7 @@ public sealed class PciBus
         var f = _functions[devFn];
         if (f is null) return;
         _functions[devFn] = null;
+        Epoch.Bump();
         if (f is PciBridgeFunction bridge) _children.RemoveAll(c => ReferenceEquals(c.ParentBridge, bridge));
     }
 

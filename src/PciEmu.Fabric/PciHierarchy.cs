@@ -20,11 +20,44 @@ public readonly record struct ConfigRoute(ConfigRouteResult Result, PciFunction?
 /// <summary>A PCI domain: the root bus and the routing of config cycles through bridges.</summary>
 public sealed class PciHierarchy(PciBus root)
 {
+    private const int BusNumbers = 256;
+
+    // FindBus results per bus number, valid while the entry's epoch equals the hierarchy's routing epoch. Without
+    // it every config cycle walks the children of each bus on its path (193 of them on the root bus of a 256-bus
+    // q35), i.e. cost grows with the number of bridges.
+    private readonly PciBus?[] _cachedBus = new PciBus?[BusNumbers];
+    private readonly int[] _cachedHops = new int[BusNumbers];
+    private readonly long[] _cachedEpoch = CreateEmptyEpochs();
+
     public PciBus Root { get; } = root;
+
+    private static long[] CreateEmptyEpochs()
+    {
+        var a = new long[BusNumbers];
+        Array.Fill(a, -1L);
+        return a;
+    }
 
     /// <summary>pci_find_bus_nr (QEMU 7.2): match by number first, else descend into the first child whose
     /// secondary..subordinate range covers the bus, unless that bridge holds its secondary bus in reset.</summary>
     public PciBus? FindBus(int busNumber, out int hops)
+    {
+        if ((uint)busNumber >= BusNumbers) return Walk(busNumber, out hops);
+        var epoch = Root.Epoch.Value;
+        if (_cachedEpoch[busNumber] == epoch)
+        {
+            hops = _cachedHops[busNumber];
+            return _cachedBus[busNumber];
+        }
+        var bus = Walk(busNumber, out hops);
+        _cachedBus[busNumber] = bus;
+        _cachedHops[busNumber] = hops;
+        _cachedEpoch[busNumber] = epoch;
+        return bus;
+    }
+
+    /// <summary>The uncached walk of <see cref="FindBus"/>.</summary>
+    private PciBus? Walk(int busNumber, out int hops)
     {
         hops = 0;
         var bus = Root;

@@ -8,6 +8,9 @@ public enum HotplugDriver
     Acpiphp,
     Pciehp,
     Shpchp,
+
+    /// <summary>No hot-plug driver owns the slot (the platform signals, Linux does not react).</summary>
+    None,
 }
 
 /// <summary>One BAR of a hot-added function after the driver ran: whether Linux assigned it, and where.</summary>
@@ -26,3 +29,6 @@ public sealed record HotplugVerdict(IReadOnlyList<DeviceVerdict> Devices, IReadO
     public bool NoSpaceSeen => Log.Any(l => l.Contains("can't assign; no space", StringComparison.Ordinal));
     public bool RetrySeen => Log.Any(l => l.Contains("try to assign unassigned res", StringComparison.Ordinal));
 }
+
+/// <summary>The outcome of an unplug request: the functions Linux removed (last first) and the lines it printed.</summary>
+public sealed record HotplugRemoval(IReadOnlyList<Bdf> Removed, IReadOnlyList<string> Log);

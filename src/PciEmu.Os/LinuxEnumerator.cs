@@ -55,7 +55,10 @@ public sealed class LinuxEnumerator
     /// <summary>
     /// A device appeared in a hot-plug slot. acpiphp: <paramref name="slot"/> is the device number on the bus below
     /// <paramref name="parent"/> (or on the root bus when <paramref name="parent"/> is null). pciehp: the port is
-    /// <paramref name="parent"/> and the slot is device 0. shpchp: the SHPC bridge and the slot's device number.
+    /// <paramref name="parent"/> and the slot is device 0. shpchp: the SHPC bridge and the slot's device number; the
+    /// driver takes the event from the SHPC registers the platform latched (interrupt locator, slot event latches).
+    /// <see cref="HotplugDriver.None"/>: no driver handles the slot (e.g. SHPC on pc, where shpchp cannot get control
+    /// without _OSC/OSHP): Linux does nothing and the verdict is empty.
     /// </summary>
     public HotplugVerdict DeviceAdded(HotplugDriver driver, Bdf? parent, int slot = 0)
     {
@@ -66,15 +69,43 @@ public sealed class LinuxEnumerator
         {
             HotplugDriver.Acpiphp => _core.AcpiphpEnableSlot(bridge?.Subordinate ?? _core.Root!, slot),
             HotplugDriver.Pciehp => _core.PciehpConfigureDevice(Require(bridge)),
-            HotplugDriver.Shpchp => _core.ShpchpConfigureDevice(Require(bridge), slot),
+            HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Added,
+            HotplugDriver.None => [],
             _ => throw new ArgumentOutOfRangeException(nameof(driver)),
         };
         return new HotplugVerdict(found.Select(Verdict).ToArray(), Log.Since(mark));
     }
 
     /// <summary>
-    /// The kernel side of an unplug (acpiphp/pciehp/shpchp disable_slot → pci_stop_and_remove_bus_device): every
-    /// function of the slot leaves the kernel's tree and its resources are released. Logs nothing at PCI level.
+    /// QEMU's device_del was requested for the device in <paramref name="slot"/> below <paramref name="parent"/> (call
+    /// after <c>Machine.DeviceDel</c>, which raised the platform event): the driver's unplug path runs as Linux runs it
+    /// and its lines are logged. acpiphp: disable_slot + _EJ0 through <see cref="AcpiEjector"/> (which completes the
+    /// unplug in the machine); pciehp: attention button → power off (QEMU detaches on the indicator write); shpchp:
+    /// SHPC button event → slot disable (QEMU frees the slot on the command). The removed functions' resources leave
+    /// /proc/iomem and /proc/ioports.
+    /// </summary>
+    public HotplugRemoval DeviceRemoveRequested(HotplugDriver driver, Bdf? parent, int slot = 0)
+    {
+        if (!Booted) throw new InvalidOperationException("boot first");
+        var mark = Log.Lines.Count;
+        PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
+        List<PciDev> removed = driver switch
+        {
+            HotplugDriver.Acpiphp => _core.AcpiphpDisableAndEjectSlot(bridge?.Subordinate ?? _core.Root!, slot, AcpiEjector),
+            HotplugDriver.Pciehp => _core.PciehpUnplugRequest(Require(bridge)),
+            HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Removed,
+            HotplugDriver.None => [],
+            _ => throw new ArgumentOutOfRangeException(nameof(driver)),
+        };
+        return new HotplugRemoval(removed.Select(d => d.Bdf).ToArray(), Log.Since(mark));
+    }
+
+    /// <summary>The machine's _EJ0 for acpiphp removals; null: the kernel side only (the platform is not told).</summary>
+    public IAcpiEjector? AcpiEjector { get; set; }
+
+    /// <summary>
+    /// The kernel side of an unplug without any driver event (pci_stop_and_remove_bus_device): the function and
+    /// everything below it leave the kernel's tree and their resources are released. Logs nothing at PCI level.
     /// </summary>
     public void DeviceRemoved(Bdf function)
     {
@@ -90,7 +121,8 @@ public sealed class LinuxEnumerator
         var dev = _core.FindDevice(parent.Value) ?? throw new ArgumentException($"no device {parent}", nameof(parent));
         if (_core.PciehpOwns(dev)) return HotplugDriver.Pciehp;
         if (dev.Subordinate is { } sec && _core.Facts.AcpiSlots.ContainsKey(sec.Number)) return HotplugDriver.Acpiphp;
-        return dev.ShpcCap != 0 ? HotplugDriver.Shpchp : HotplugDriver.Acpiphp;
+        if (_core.ShpchpOwns(dev)) return HotplugDriver.Shpchp;
+        return dev.ShpcCap != 0 ? HotplugDriver.None : HotplugDriver.Acpiphp;
     }
 
     private static PciDev Require(PciDev? bridge) =>

@@ -106,6 +106,14 @@ public sealed class DevicesCatalog : IDeviceCatalog
         return 0;
     });
 
+    /// <summary>A device model's slot notification in the platform's terms.</summary>
+    private static HotplugInterrupt ToInterrupt(SlotNotification n) => new(n.Kind switch
+    {
+        SlotInterruptKind.MsiX => HotplugInterruptKind.MsiX,
+        SlotInterruptKind.Msi => HotplugInterruptKind.Msi,
+        _ => HotplugInterruptKind.Intx,
+    }, n.Vector, n.Level);
+
     /// <summary>A PCIe root/downstream port's slot (PcieSlotPort).</summary>
     private sealed class PcieSlot(IHotplugSlot slot) : IBridgeSlot
     {
@@ -119,32 +127,51 @@ public sealed class DevicesCatalog : IDeviceCatalog
 
         public event Action<int>? ChildUnplugged
         {
-            add => slot.ChildUnplugged += Wrap(value);
+            add => slot.ChildUnplugged += (devFn, _) => value?.Invoke(devFn);
             remove { }
         }
 
-        private static Action<int, PciFunction> Wrap(Action<int>? a) => (devFn, _) => a?.Invoke(devFn);
+        public event Action<HotplugInterrupt>? Interrupt
+        {
+            add => slot.Notification += n => value?.Invoke(ToInterrupt(n));
+            remove { }
+        }
 
         public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => Translate(() => slot.PlugChild(devFn, child, hotplugged));
         public void UnplugRequested(int devFn) => Translate(() => slot.RequestUnplug(devFn));
         public void ChildRemoved(int devFn) => slot.RemoveChild(devFn);
     }
 
-    /// <summary>A pci-bridge / pcie-pci-bridge: SHPC slots track children; hot-plug only with an SHPC controller.</summary>
+    /// <summary>
+    /// A pci-bridge / pcie-pci-bridge: the SHPC is its secondary bus's hot-plug handler (shpc_init sets it) unless
+    /// ACPI took the bus over; the controller's slot registers carry the events (shpc_device_plug_cb,
+    /// shpc_device_unplug_request_cb) and a guest command that disables a slot with its power LED off frees it.
+    /// </summary>
     private sealed class ShpcSlot(ShpcBridge bridge) : IBridgeSlot
     {
-        public bool HotplugCapable => bridge.Shpc is not null;
-        public bool AcpiManaged { get; set; }
+        public bool HotplugCapable => bridge.HotplugCapable;
+
+        public bool AcpiManaged
+        {
+            get => bridge.AcpiManaged;
+            set => bridge.AcpiManaged = value;
+        }
 
         public event Action<int>? ChildUnplugged
         {
-            add { }
+            add => bridge.ChildUnplugged += (devFn, _) => value?.Invoke(devFn);
             remove { }
         }
 
-        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => bridge.ChildPlugged(devFn, child, hotplugged);
-        public void UnplugRequested(int devFn) => throw new QemuException("SHPC hot-unplug requests are not modelled yet");
-        public void ChildRemoved(int devFn) => bridge.ChildRemoved(devFn);
+        public event Action<HotplugInterrupt>? Interrupt
+        {
+            add => bridge.Notification += n => value?.Invoke(ToInterrupt(n));
+            remove { }
+        }
+
+        public void ChildPlugged(int devFn, PciFunction child, bool hotplugged) => Translate(() => bridge.PlugChild(devFn, child, hotplugged));
+        public void UnplugRequested(int devFn) => Translate(() => bridge.RequestUnplug(devFn));
+        public void ChildRemoved(int devFn) => bridge.RemoveChild(devFn);
     }
 
     /// <summary>Q35Mch.PciexbarChanged as the platform's ECAM source.</summary>

@@ -40,7 +40,8 @@ public interface IBridgeSlot
     /// <summary>pcie_cap_slot_plug_cb / shpc_device_plug_cb (after the function is on the bus); throws QemuException to refuse.</summary>
     void ChildPlugged(int devFn, PciFunction child, bool hotplugged);
 
-    /// <summary>pcie_cap_slot_unplug_request_cb: attention button, or immediate removal.</summary>
+    /// <summary>pcie_cap_slot_unplug_request_cb / shpc_device_unplug_request_cb: attention button, or immediate
+    /// removal; throws QemuException to refuse.</summary>
     void UnplugRequested(int devFn);
 
     /// <summary>The platform removed a child itself (ACPI eject).</summary>
@@ -48,6 +49,13 @@ public interface IBridgeSlot
 
     /// <summary>The slot detached a child; the platform takes it off the bus.</summary>
     event Action<int>? ChildUnplugged;
+
+    /// <summary>A hot-plug interrupt the slot raised (hotplug_event_notify, shpc_interrupt_update); none by default.</summary>
+    event Action<HotplugInterrupt>? Interrupt
+    {
+        add { }
+        remove { }
+    }
 }
 
 /// <summary>Where a device is about to be plugged (virtio picks transitional vs modern-only from it).</summary>

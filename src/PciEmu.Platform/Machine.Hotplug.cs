@@ -11,11 +11,28 @@ public enum HotplugEventKind
     Removed,
 }
 
+/// <summary>How a native slot (PCIe port, SHPC bridge) signals: an MSI-X or MSI message, or its INTx pin.</summary>
+public enum HotplugInterruptKind
+{
+    MsiX,
+    Msi,
+    Intx,
+}
+
+/// <summary>A slot's hot-plug interrupt: a message (vector) sent, or the INTx level it drove.</summary>
+public readonly record struct HotplugInterrupt(HotplugInterruptKind Kind, int Vector, bool Level);
+
 /// <summary>A platform notification of a hot-plug event (acpi_send_event / pcie_cap_slot_* / shpc).</summary>
 public sealed record HotplugNotification(HotplugEventKind Kind, HotplugMechanism Mechanism, string BusName, int DevFn, string Driver, string? Id)
 {
     /// <summary>The ACPI bus selector of the bus (ACPI hot-plug only).</summary>
     public int? Bsel { get; init; }
+
+    /// <summary>
+    /// Native mechanisms: the last interrupt the slot raised while handling the event (an MSI sent, or the INTx level
+    /// after it; SHPC keeps INTx low until the guest clears the global interrupt disable). Null when none was raised.
+    /// </summary>
+    public HotplugInterrupt? Interrupt { get; init; }
 }
 
 public sealed partial class Machine
@@ -23,6 +40,8 @@ public sealed partial class Machine
     private readonly Dictionary<PciBus, int> _bsel = [];
     private readonly Dictionary<PciBridgeFunction, IBridgeSlot> _slots = [];
     private bool _machineDone;
+    private HotplugInterrupt? _lastInterrupt;
+    private List<HotplugNotification>? _deferred;
 
     /// <summary>Raised for every hot-plug event the platform signals.</summary>
     public event Action<HotplugNotification>? Hotplug;
@@ -67,6 +86,14 @@ public sealed partial class Machine
         // slot's plug callback never runs for its children: no presence detect either way.
         slot.AcpiManaged = Acpi.AcpiBridgeHotplug && !bridge.Hotplugged;
         slot.ChildUnplugged += devFn => CompleteUnplug(secondary.Name, devFn);
+        slot.Interrupt += i => _lastInterrupt = i;
+    }
+
+    /// <summary>Raises a notification now, or after the request that caused it when one is being handled.</summary>
+    private void Raise(HotplugNotification n)
+    {
+        if (_deferred is { } d) d.Add(n);
+        else Hotplug?.Invoke(n);
     }
 
     /// <summary>The ACPI bus selector of a bus by name, if it has one.</summary>
@@ -94,10 +121,15 @@ public sealed partial class Machine
         return slot.HotplugCapable ? HotplugMechanism.Shpc : HotplugMechanism.None;
     }
 
-    /// <summary>HMP/QMP device_add: place the device hot-plugged and raise the event the QEMU way.</summary>
+    /// <summary>
+    /// HMP/QMP device_add: place the device hot-plugged and raise the event the QEMU way: ACPI (UP bit + GPE), the
+    /// PCIe slot (pcie_cap_slot_plug_cb) or the bridge's SHPC (shpc_device_plug_cb: MRL closed, card present,
+    /// button/MRL/presence latched, interrupt update), all done by the slot while the device is plugged.
+    /// </summary>
     public PlacedDevice DeviceAdd(DeviceRequest request)
     {
         MachineDone();
+        _lastInterrupt = null;
         var placed = Place(request, hotplug: true);
         var bus = _hierarchy.FindBusByName(placed.BusName)!;
         var mechanism = HotplugMechanismFor(bus);
@@ -108,11 +140,20 @@ public sealed partial class Machine
             _acpiHotplug!.SignalUp(b, placed.Slot);
             bsel = b;
         }
-        Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.Added, mechanism, bus.Name, placed.DevFn, placed.Driver, placed.Id) { Bsel = bsel });
+        Raise(new HotplugNotification(HotplugEventKind.Added, mechanism, bus.Name, placed.DevFn, placed.Driver, placed.Id)
+        {
+            Bsel = bsel,
+            Interrupt = mechanism is HotplugMechanism.NativePcie or HotplugMechanism.Shpc ? _lastInterrupt : null,
+        });
         return placed;
     }
 
-    /// <summary>HMP/QMP device_del: request the unplug; the guest completes it (ACPI eject / slot power off).</summary>
+    /// <summary>
+    /// HMP/QMP device_del (qmp_device_del → qdev_unplug): the bus must have a hot-plug handler and the device class
+    /// be hot-pluggable; then the handler's unplug request runs (ACPI DOWN bit, PCIe or SHPC attention button, or an
+    /// immediate removal when the slot is already off). The guest completes a button-press unplug (ACPI eject, slot
+    /// power off, SHPC "disable slot" with the power LED off).
+    /// </summary>
     public void DeviceDel(string id)
     {
         MachineDone();
@@ -120,17 +161,33 @@ public sealed partial class Machine
         var (bus, devFn, f) = found;
         var mechanism = HotplugMechanismFor(bus);
         if (mechanism == HotplugMechanism.None) throw new QemuException($"Bus '{bus.Name}' does not support hotplugging");
+        if (_catalog.Find(f.TypeName) is { Hotpluggable: false })
+            throw new QemuException($"Device '{f.TypeName}' does not support hotplugging");
         int? bsel = _bsel.TryGetValue(bus, out var b) ? b : null;
-        Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.UnplugRequested, mechanism, bus.Name, devFn, f.TypeName, f.Id) { Bsel = bsel });
-        if (mechanism == HotplugMechanism.Acpi && bsel is { } sel)
+        _lastInterrupt = null;
+        var deferred = _deferred = [];
+        try
         {
-            // acpi_pcihp_device_unplug_request_cb: DOWN bit and GPE; the guest ejects through EJ.
-            _acpiHotplug!.SignalDown(sel, devFn >> SlotShift);
+            if (mechanism == HotplugMechanism.Acpi && bsel is { } sel)
+            {
+                // acpi_pcihp_device_unplug_request_cb: DOWN bit and GPE; the guest ejects through EJ.
+                _acpiHotplug!.SignalDown(sel, devFn >> SlotShift);
+            }
+            else if (bus.ParentBridge is { } bridge && _slots.TryGetValue(bridge, out var slot))
+            {
+                slot.UnplugRequested(devFn);
+            }
         }
-        else if (bus.ParentBridge is { } bridge && _slots.TryGetValue(bridge, out var slot))
+        finally
         {
-            slot.UnplugRequested(devFn);
+            _deferred = null;
         }
+        Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.UnplugRequested, mechanism, bus.Name, devFn, f.TypeName, f.Id)
+        {
+            Bsel = bsel,
+            Interrupt = mechanism is HotplugMechanism.NativePcie or HotplugMechanism.Shpc ? _lastInterrupt : null,
+        });
+        foreach (var n in deferred) Hotplug?.Invoke(n);
     }
 
     /// <summary>Completes an unplug (the guest's eject or a powered-off slot): the function leaves its bus.</summary>
@@ -138,10 +195,19 @@ public sealed partial class Machine
     {
         var bus = _hierarchy.FindBusByName(busName) ?? throw new QemuException($"Bus '{busName}' not found");
         if (bus[devFn] is not { } f) return;
+        Forget(bus, f);
         bus.Unplug(devFn);
-        if (f is PciBridgeFunction br) _slots.Remove(br);
+        Raise(new HotplugNotification(HotplugEventKind.Removed, HotplugMechanismFor(bus), bus.Name, devFn, f.TypeName, f.Id));
+    }
+
+    /// <summary>object_unparent of a device: its id, and for a bridge everything below it, are gone.</summary>
+    private void Forget(PciBus bus, PciFunction f)
+    {
         if (f.Id is { } id) _ids.Remove(id);
-        Hotplug?.Invoke(new HotplugNotification(HotplugEventKind.Removed, HotplugMechanismFor(bus), bus.Name, devFn, f.TypeName, f.Id));
+        if (f is not PciBridgeFunction br) return;
+        _slots.Remove(br);
+        if (bus.ChildOf(br) is not { } secondary) return;
+        foreach (var (_, child) in secondary.Functions.ToList()) Forget(secondary, child);
     }
 
     /// <summary>acpi_pcihp_eject_slot: every ejectable function in the selected slots leaves the bus.</summary>

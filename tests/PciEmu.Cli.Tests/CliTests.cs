@@ -156,3 +156,44 @@ public class TestCommandTests
         Assert.EndsWith("1 passed, 2 failed\n", text, StringComparison.Ordinal);
     }
 }
+
+public class ScenarioRunGoldenTests
+{
+    [Fact]
+    public void ShippedScenario_Run_IsGolden()
+    {
+        var file = Path.Combine(Golden.RepoRoot(), "scenarios", "q35-native-hotplug-512M-ok.pciemu");
+        var o = new StringWriter { NewLine = "\n" };
+        var code = PciEmuCli.Run(["run", file, "--emit", "hotplug", "--emit", "kernel-log", "--emit", "cycles"], o, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        Golden.Assert("scenario-run", "q35-native-hotplug-512M-ok.txt", o.ToString());
+    }
+}
+
+public class DeviceDelTests
+{
+    [Fact]
+    public void DeviceDel_NativePcie_PowersOffAndFreesTheWindowSpace()
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        var e = new StringWriter();
+        var code = PciEmuCli.Run(["run", "-M", "q35", "-m", "1G", "-nodefaults", "-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+            "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1", "--firmware", "seabios", "--kernel", "linux",
+            "--device-add", "pci-testdev,bus=rp1,membar=1M,id=hp0", "--device-del", "hp0",
+            "--device-add", "pci-testdev,bus=rp1,membar=1M,id=hp1", "--emit", "hotplug", "--emit", "kernel-log"], o, e);
+        var text = o.ToString();
+        Assert.True(code == ExitCodes.Ok, e.ToString() + text);
+        Assert.Contains("device_del hp0: removed 01:00.0", text, StringComparison.Ordinal);
+        Assert.Contains("pciehp: Slot(0): Button press: will power off in 5 sec", text, StringComparison.Ordinal);
+        Assert.Contains("device_add hp1 at rp1 slot 0: ok", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeviceDel_UnknownId_IsBadInput()
+    {
+        var e = new StringWriter();
+        var code = PciEmuCli.Run(["run", "-M", "q35", "-nodefaults", "--firmware", "seabios", "--kernel", "linux", "--device-del", "nosuch"], new StringWriter(), e);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("nosuch", e.ToString(), StringComparison.Ordinal);
+    }
+}

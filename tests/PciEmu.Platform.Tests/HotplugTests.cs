@@ -96,6 +96,23 @@ public class HotplugTests
     }
 
     [Fact]
+    public void Q35Native_DeviceAdd_NotificationCarriesTheSlotsMsixMessage()
+    {
+        const int msixControl = 0x48 + 2;
+        const ushort msixEnable = 0x8000;
+        const ushort hpie = 0x20, pdce = 0x08, abpe = 0x01;
+        var m = Q35(new GlobalProperty("ICH9-LPC", "acpi-pci-hotplug-with-bridge-support", "off"));
+        var events = new List<HotplugNotification>();
+        m.Hotplug += events.Add;
+        var rp1 = new Bdf(0, 0x1c, 0);
+        m.Cf8.Write16(rp1, msixControl, msixEnable);
+        m.Cf8.Write16(rp1, SltCtl, (ushort)(m.Cf8.Read16(rp1, SltCtl) | hpie | pdce | abpe));
+        m.DeviceAdd(Dev("pci-testdev", "hp0", "rp1"));
+        Assert.Equal(new HotplugInterrupt(HotplugInterruptKind.MsiX, 0, true), events.Single().Interrupt);
+        Assert.Equal(HotplugMechanism.NativePcie, events.Single().Mechanism);
+    }
+
+    [Fact]
     public void Q35Native_ColdPluggedChildSetsPresence_AcpiDoesNot()
     {
         Machine Build(bool acpi)

@@ -114,7 +114,8 @@ public sealed partial class ShpcController
         BinaryPrimitives.WriteUInt32LittleEndian(_regs.AsSpan(SerrInt), BinaryPrimitives.ReadUInt32LittleEndian(_regs.AsSpan(SerrInt)) | CmdDetected);
     }
 
-    /// <summary>shpc_slot_command: LEDs, state transitions; disabling a slot whose power LED is off frees it.</summary>
+    /// <summary>shpc_slot_command: LEDs, then any requested state (power-only → enabled included); disabling a powered
+    /// slot whose power LED is off frees it.</summary>
     private void SlotCommand(int target, int state, int power, int attn)
     {
         var idx = target - FirstTarget;
@@ -131,14 +132,10 @@ public sealed partial class ShpcController
         }
         if (power != LedNoChange) SetStatus(idx, power, PowerLedMask);
         if (attn != LedNoChange) SetStatus(idx, attn, AttentionLedMask);
-        if (current == StateDisabled && state is StatePowerOnly or StateEnabled)
+        if (state != StateNoChange) SetStatus(idx, state, SlotStateMask);
+        if (current is StateEnabled or StatePowerOnly && state == StateDisabled && GetStatus(idx, PowerLedMask) == LedOff)
         {
-            SetStatus(idx, state, SlotStateMask);
-        }
-        else if (current is StateEnabled or StatePowerOnly && state == StateDisabled)
-        {
-            SetStatus(idx, state, SlotStateMask);
-            if (GetStatus(idx, PowerLedMask) == LedOff) FreeSlot(idx);
+            FreeSlot(idx);
         }
     }
 

@@ -67,9 +67,6 @@ internal sealed partial class PciCore
         Write16(port, port.PcieCap + sltCtl, (ushort)((ctl & ~(powerControllerOff | powerIndicatorMask)) | powerIndicatorOn));
     }
 
-    /// <summary>shpchp_configure_device: same resource path as pciehp.</summary>
-    public List<PciDev> ShpchpConfigureDevice(PciDev bridge, int slot) => ConfigureBridgeSlot(bridge, slot);
-
     /// <summary>The common body of pciehp_configure_device / shpchp_configure_device.</summary>
     private List<PciDev> ConfigureBridgeSlot(PciDev bridge, int slot)
     {

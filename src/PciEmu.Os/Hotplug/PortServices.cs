@@ -96,38 +96,6 @@ internal sealed partial class PciCore
         dev.Enabled = true;
     }
 
-    /// <summary>shpc_probe: native SHPC needs _OSC (else OSHP, which QEMU does not implement); the slot name collides
-    /// with the ACPI slot acpiphp already registered on the secondary bus.</summary>
-    private void ShpcProbe(PciDev dev)
-    {
-        dev.Driver = "shpchp";
-        ShpcProbeBody(dev);
-        dev.Driver = null;
-    }
-
-    /// <summary>The body of shpc_probe up to the point QEMU's setups fail.</summary>
-    private void ShpcProbeBody(PciDev dev)
-    {
-        if (!Facts.HasOsc)
-        {
-            var path = dev.Bus.IsRoot
-                ? $"{Facts.RootAcpiPath}.S{dev.Bdf.DevFn:X2}_"
-                : Facts.RootAcpiPath;
-            Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({path})");
-            if (dev.Bus.IsRoot) Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({Facts.RootAcpiPath})");
-            Log.Dev(dev, "Cannot get control of SHPC hotplug");
-            return;
-        }
-        if (!Facts.OscGrantsShpcHotplug) return;
-        Log.Dev(dev, string.Create(CultureInfo.InvariantCulture,
-            $"HPC vendor_id {dev.Vendor:x} device_id {dev.Device:x} ss_vid 0 ss_did 0"));
-        if (dev.Subordinate is { } sec && Facts.AcpiSlots.ContainsKey(sec.Number))
-        {
-            Log.Dev(dev, "pci_hp_register failed with error -16");
-            Log.Dev(dev, "Slot initialization failed");
-        }
-    }
-
     /// <summary>PCI_DEVFN.</summary>
     public static int DevFn(int slot, int fn) => (slot << PciRegs.DevFnShift) | fn;
 }

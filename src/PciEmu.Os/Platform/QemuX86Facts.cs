@@ -37,9 +37,13 @@ public static class QemuX86Facts
     /// <summary>Class codes QEMU's chipset functions carry; their devices are not hot-pluggable (dc->hotpluggable = false).</summary>
     private static readonly HashSet<int> NonHotpluggableClasses = [0x0600, 0x0601, 0x0101, 0x0680, 0x0c05, 0x0106];
 
-    /// <summary>Builds the facts; <paramref name="acpiPciHotplug"/> false models ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off.</summary>
-    public static PlatformFacts Build(QemuX86Machine machine, ulong ramSize, IConfigAccessor cfg, bool acpiPciHotplug = true)
+    /// <summary>Builds the facts; <paramref name="acpiPciHotplug"/> false models
+    /// {PIIX4_PM,ICH9-LPC}.acpi-pci-hotplug-with-bridge-support=off; <paramref name="acpiRootHotplug"/> is pc's
+    /// acpi-root-pci-hotplug (default: on for pc when bridge hot-plug is on, as before; never on q35's pcie.0).</summary>
+    public static PlatformFacts Build(QemuX86Machine machine, ulong ramSize, IConfigAccessor cfg, bool acpiPciHotplug = true,
+        bool? acpiRootHotplug = null)
     {
+        var rootHotplug = machine == QemuX86Machine.Pc && (acpiRootHotplug ?? acpiPciHotplug);
         var below4g = BelowFourGiB(machine, ramSize);
         var above4g = ramSize - below4g;
         var windows = new List<RootWindow>
@@ -67,7 +71,7 @@ public static class QemuX86Facts
             HasOsc = machine == QemuX86Machine.Q35,
             OscGrantsPcieHotplug = machine == QemuX86Machine.Q35 && !acpiPciHotplug,
             OscGrantsShpcHotplug = machine == QemuX86Machine.Q35,
-            AcpiSlots = acpiPciHotplug ? AcpiSlots(machine, cfg) : new Dictionary<int, IReadOnlyList<int>>(),
+            AcpiSlots = AcpiSlots(cfg, rootHotplug, acpiPciHotplug),
             PciMemStart = below4g,
         };
     }
@@ -174,15 +178,16 @@ public static class QemuX86Facts
     };
 
     /// <summary>build_append_pci_bus_devices: slots with _SUN/_EJ0 on every bus that has a hot-plug selector.</summary>
-    private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(QemuX86Machine machine, IConfigAccessor cfg)
+    private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(IConfigAccessor cfg, bool root, bool bridgeHotplug)
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
+        if (!root && !bridgeHotplug) return result; // no selector anywhere: the DSDT describes no hot-plug slot
         Walk(0, isRoot: true, underPciePort: false);
         return result;
 
         void Walk(int bus, bool isRoot, bool underPciePort)
         {
-            var hasBsel = !isRoot || machine == QemuX86Machine.Pc;
+            var hasBsel = isRoot ? root : bridgeHotplug;
             var slots = new List<int>();
             var bridges = new List<(int Secondary, bool PciePort)>();
             for (var slot = 0; slot < SlotsPerBus; slot++)
@@ -213,6 +218,7 @@ public static class QemuX86Facts
                 if (hasBsel && (!present || hotpluggable)) slots.Add(slot);
             }
             if (hasBsel && slots.Count > 0) result[bus] = slots;
+            if (!bridgeHotplug) return; // only the root bus has a selector
             foreach (var (sec, port) in bridges)
             {
                 if (sec > bus) Walk(sec, isRoot: false, underPciePort: port);

@@ -7,9 +7,10 @@ using PciEmu.Platform;
 namespace PciEmu.Scenarios.Reports;
 
 /// <summary>
-/// show_caps / show_ext_caps (ls-caps.c, ls-ecaps.c) for the capabilities QEMU's modelled devices carry. The PCIe
-/// capability shows its header, LnkSta and the slot and root registers (the lines hot-plug work is read by), and
-/// the Red Hat resource-reservation capability is decoded, which real lspci cannot do.
+/// show_caps / show_ext_caps (ls-caps.c, ls-ecaps.c, pciutils 3.9) for the capabilities QEMU's modelled devices
+/// carry, line for line as lspci -vvv prints them: the PCIe capability with its device/link/slot/root registers and,
+/// for a v2 capability, DevCap2..LnkSta2; AER and ACS with their registers. The Red Hat resource-reservation
+/// capability is decoded, which real lspci cannot do.
 /// </summary>
 internal static class CapabilityRenderer
 {
@@ -33,7 +34,11 @@ internal static class CapabilityRenderer
     private const int RtCtlCorr = 0x1, RtCtlNonFatal = 0x2, RtCtlFatal = 0x4, RtCtlPmeIe = 0x8, RtCtlCrsVisible = 0x10;
     private const uint RtStaPmeStatus = 0x10000, RtStaPmePending = 0x20000, RtStaReqIdMask = 0xffff;
     private const int ExpFlagsVersionMask = 0xf, ExpFlagsTypeMask = 0xf, ExpFlagsIrqShift = 9, ExpFlagsIrqMask = 0x1f;
-    private const int ExpTypeRootPort = 0x4, ExpTypeDownstream = 0x6;
+    private const int ExpTypeRootPort = 0x4, ExpTypeDownstream = 0x6, ExpTypePciToPcie = 0x8;
+    private const int ExpVersion2 = 2;
+
+    /// <summary>show_ext_caps' type when the function has no PCIe capability.</summary>
+    private const int NoExpressType = -1;
 
     private static string F(int v, int bit) => (v & bit) != 0 ? "+" : "-";
     private static string F(uint v, uint bit) => (v & bit) != 0 ? "+" : "-";
@@ -41,7 +46,7 @@ internal static class CapabilityRenderer
     public static void Render(StringBuilder sb, FunctionSnapshot f)
     {
         var inv = CultureInfo.InvariantCulture;
-        var express = false;
+        var expressType = NoExpressType;
         foreach (var c in CapabilityListBuilder.Walk(f.Config))
         {
             if (c.Extended)
@@ -54,6 +59,8 @@ internal static class CapabilityRenderer
                     sb.Append(' ').AppendJoin('-', Enumerable.Range(0, 8).Select(i => ((byte)(serial >> (56 - 8 * i))).ToString("x2", inv)));
                 }
                 sb.Append('\n');
+                if (c.Id == ExtCapabilityId.Aer) ExtCapRenderer.Aer(sb, f, c.Offset, expressType);
+                else if (c.Id == ExtCapabilityId.Acs) ExtCapRenderer.Acs(sb, f, c.Offset);
                 continue;
             }
             var o = c.Offset;
@@ -83,7 +90,7 @@ internal static class CapabilityRenderer
                     sb.Append("Subsystem: ").Append(PciNames.Subsystem(f.VendorId, f.DeviceId, f.Word(o + 4), f.Word(o + 6), true)).Append('\n');
                     break;
                 case CapabilityId.Express:
-                    express = true;
+                    expressType = (cap >> PcieCap.FlagsTypeShift) & ExpFlagsTypeMask;
                     Express(sb, f, o, cap);
                     break;
                 case CapabilityId.MsiX:
@@ -98,7 +105,6 @@ internal static class CapabilityRenderer
                     break;
             }
         }
-        _ = express;
     }
 
     private static int AuxCurrent(int code) => code switch { 0 => 0, 1 => 55, 2 => 100, 3 => 160, 4 => 220, 5 => 270, 6 => 320, _ => 375 };
@@ -172,7 +178,7 @@ internal static class CapabilityRenderer
             0x5 => "Upstream Port",
             ExpTypeDownstream => $"Downstream Port (Slot{F(flags, PcieCap.FlagsSlot)})",
             0x7 => "PCI-Express to PCI/PCI-X Bridge",
-            0x8 => "PCI/PCI-X to PCI-Express Bridge",
+            ExpTypePciToPcie => $"PCI/PCI-X to PCI-Express Bridge (Slot{F(flags, PcieCap.FlagsSlot)})",
             0x9 => "Root Complex Integrated Endpoint",
             0xa => "Root Complex Event Collector",
             _ => $"Unknown type {type}",
@@ -189,7 +195,7 @@ internal static class CapabilityRenderer
             sb.Append(inv, $"\t\tLnkSta:\tSpeed {LinkSpeed(lnk & PcieCap.LnkStaSpeedMask)}{ExpressCapRenderer.Compare(type, (uint)(lnk & PcieCap.LnkStaSpeedMask), lnkCap & PcieCap.LnkCapSpeedMask)}, Width x{width}{ExpressCapRenderer.Compare(type, width, (lnkCap & PcieCap.LnkCapWidthMask) >> PcieCap.LnkCapWidthShift)}\n");
             sb.Append(inv, $"\t\t\tTrErr{F(lnk, LnkStaTrErr)} Train{F(lnk, LnkStaTrain)} SlotClk{F(lnk, LnkStaSlotClk)} DLActive{F(lnk, PcieCap.LnkStaDllla)} BWMgmt{F(lnk, LnkStaBwMgmt)} ABWMgmt{F(lnk, LnkStaAbwMgmt)}\n");
         }
-        if (slot && type is ExpTypeRootPort or ExpTypeDownstream) Slot(sb, f, o);
+        if (slot && type is ExpTypeRootPort or ExpTypeDownstream or ExpTypePciToPcie) Slot(sb, f, o);
         if (type == ExpTypeRootPort)
         {
             var rc = f.Word(o + PcieCap.RtCtl);
@@ -198,6 +204,9 @@ internal static class CapabilityRenderer
             var rs = f.Long(o + PcieCap.RtSta);
             sb.Append(inv, $"\t\tRootSta: PME ReqID {rs & RtStaReqIdMask:x4}, PMEStatus{F(rs, RtStaPmeStatus)} PMEPending{F(rs, RtStaPmePending)}\n");
         }
+        if ((flags & ExpFlagsVersionMask) < ExpVersion2 || o + PcieCap.LnkSta2 + sizeof(ushort) > f.Config.Length) return;
+        Express2CapRenderer.Device2(sb, f, o, type);
+        if (ExpressCapRenderer.HasLink(type)) Express2CapRenderer.Link2(sb, f, o, type);
     }
 
     /// <summary>cap_express_slot: the lines hot-plug work is read by (PresDet, HotPlug, Power, indicators).</summary>

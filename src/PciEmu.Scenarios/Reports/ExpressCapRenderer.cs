@@ -35,9 +35,15 @@ internal static class ExpressCapRenderer
     private static string F(uint v, uint bit) => (v & bit) != 0 ? "+" : "-";
     private static string F(int v, int bit) => (v & bit) != 0 ? "+" : "-";
 
-    /// <summary>power_limit: value × 10^-scale watts, printed with %g.</summary>
-    public static string PowerLimit(uint value, uint scale) =>
-        (value * (scale switch { 0 => 1.0, 1 => 0.1, 2 => 0.01, _ => 0.001 })).ToString("G", CultureInfo.InvariantCulture) + "W";
+    private const uint PowerAbove600W = 0xff, PowerExtendedFirst = 0xf0, PowerExtendedLast = 0xfe, PowerExtendedBase = 250, PowerExtendedStep = 25;
+
+    /// <summary>show_power_limit: value × 10^-scale watts with %g; scale 0 codes F0h-FEh are 250-550 W, FFh "&gt;600W".</summary>
+    public static string PowerLimit(uint value, uint scale)
+    {
+        if (scale == 0 && value == PowerAbove600W) return ">600W";
+        if (scale == 0 && value is >= PowerExtendedFirst and <= PowerExtendedLast) value = PowerExtendedBase + PowerExtendedStep * (value - PowerExtendedFirst);
+        return (value * (scale switch { 0 => 1.0f, 1 => 0.1f, 2 => 0.01f, _ => 0.001f })).ToString("G6", CultureInfo.InvariantCulture) + "W";
+    }
 
     /// <summary>cap_express_dev.</summary>
     public static void Device(StringBuilder sb, FunctionSnapshot f, int o, int type)
@@ -88,11 +94,12 @@ internal static class ExpressCapRenderer
         sb.Append(inv, $"\t\t\tExtSynch{F(w, LnkCtlXsynch)} ClockPM{F(w, LnkCtlClockPm)} AutWidDis{F(w, LnkCtlHwAutWd)} BWInt{F(w, LnkCtlBwmie)} AutBWInt{F(w, LnkCtlAutBwie)}\n");
     }
 
-    /// <summary>link_compare (3.9): ports print nothing; others only flag a link below or above its capability.</summary>
+    /// <summary>link_compare (3.9): above the capability is "overdriven"; below it is "downgraded" except on downstream ports.</summary>
     public static string Compare(int type, uint sta, uint cap)
     {
-        if (type is TypeRootPort or TypeDownstream or TypePciToPcieBridge) return string.Empty;
-        return sta < cap ? " (downgraded)" : sta > cap ? " (strange)" : string.Empty;
+        if (sta > cap) return " (overdriven)";
+        if (sta == cap || type is TypeRootPort or TypeDownstream or TypePciToPcieBridge) return string.Empty;
+        return " (downgraded)";
     }
 
     /// <summary>Whether the function type has a link (not RC-integrated endpoints / event collectors).</summary>

@@ -6,7 +6,7 @@ using PciEmu.Scenarios.Topology;
 namespace PciEmu.Scenarios.Running;
 
 /// <summary>Parses <c>--kernel linux[,realloc][,hpmmioprefsize=SIZE]…[,v6.1]</c> (Linux's memparse for sizes).</summary>
-public static class KernelSpec
+public static partial class KernelSpec
 {
     public static KernelOptions Parse(string text)
     {
@@ -36,27 +36,14 @@ public static class KernelSpec
 
     private static TopologyException Bad(string p) => new(p, $"kernel: bad value in '{p}'");
 
-    /// <summary>lib/cmdline.c memparse: a number (0x hex, 0 octal, decimal) with an optional K/M/G/T/P/E suffix.</summary>
+    /// <summary>Checks the value is what lib/cmdline.c memparse reads (a 0x-hex or decimal number with an optional
+    /// K/M/G/T suffix), then parses it with the kernel model's own memparse.</summary>
     public static ulong MemParse(string token, string? value)
     {
-        if (string.IsNullOrEmpty(value)) throw Bad(token);
-        var s = value;
-        var shift = char.ToUpperInvariant(s[^1]) switch
-        {
-            'K' => 10,
-            'M' => 20,
-            'G' => 30,
-            'T' => 40,
-            'P' => 50,
-            'E' => 60,
-            _ => 0,
-        };
-        if (shift != 0) s = s[..^1];
-        ulong n;
-        var ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? ulong.TryParse(s[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out n)
-            : ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n);
-        if (!ok) throw Bad(token);
-        return n << shift;
+        if (string.IsNullOrEmpty(value) || !MemParseSyntax().IsMatch(value)) throw Bad(token);
+        return KernelOptions.MemParse(value);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(0[xX][0-9a-fA-F]+|[0-9]+)[KkMmGgTt]?$")]
+    private static partial System.Text.RegularExpressions.Regex MemParseSyntax();
 }

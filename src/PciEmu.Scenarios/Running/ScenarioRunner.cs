@@ -77,7 +77,10 @@ public sealed class ScenarioRunner
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options);
+        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options)
+        {
+            AcpiEjector = MachineFacts.AcpiEjector(Machine),
+        };
         using (Machine.Cpu.BeginPhase("linux: boot"))
         {
             Kernel.Boot();
@@ -97,13 +100,36 @@ public sealed class ScenarioRunner
         {
             case DeviceAddStep add:
                 return DeviceAdd(add);
-            case DeviceDelStep:
-                Scenario.Apply(Machine, step);
-                return new StepResult(step, $"device_del {((DeviceDelStep)step).Id}: unplug requested");
+            case DeviceDelStep del:
+                return DeviceDel(del);
             default:
                 if (step is IRunnableStep runnable) return runnable.Run(this);
                 throw new InvalidOperationException($"no driver for step {step.GetType().Name}");
         }
+    }
+
+    /// <summary>QMP device_del; with a kernel, the guest's hot-plug driver handles the removal (eject / power off).</summary>
+    private StepResult DeviceDel(DeviceDelStep del)
+    {
+        if (Kernel is null)
+        {
+            Scenario.Apply(Machine, del);
+            return new StepResult(del, $"device_del {del.Id}: unplug requested (no kernel)");
+        }
+        HotplugRemoval removal;
+        try
+        {
+            using (Machine.Cpu.BeginPhase("linux: hot-unplug"))
+            {
+                removal = MachineFacts.DeviceDel(Machine, Kernel, del.Id);
+            }
+        }
+        catch (QemuException e)
+        {
+            throw new TopologyException(del.Token, e.Message, e) { Location = del.Location };
+        }
+        var removed = removal.Removed.Count == 0 ? "nothing removed" : "removed " + string.Join(", ", removal.Removed);
+        return new StepResult(del, $"device_del {del.Id}: {removed}") { Output = removal.Log };
     }
 
     private StepResult DeviceAdd(DeviceAddStep add)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PciEmu.Core;
 using PciEmu.Os.Resources;
-using SbCase = PciEmu.Firmware.SeaBios.Tests.Support.ConformanceCase;
+using PciEmu.Os.Tests.Support;
 
 namespace PciEmu.Os.Tests.Pipeline;
 
@@ -17,7 +17,7 @@ public sealed class FirmwareInvariantTests
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
-        foreach (var c in SbCase.All().Where(c => c.FirmwareOnly)) data.Add(c.Name);
+        foreach (var c in RecordedTopology.All().Where(c => c.FirmwareOnly)) data.Add(c.Name);
         return data;
     }
 
@@ -25,7 +25,7 @@ public sealed class FirmwareInvariantTests
     [MemberData(nameof(Cases))]
     public void Linux_ClaimsEverySeaBiosAssignment(string name)
     {
-        var sb = SbCase.Load(name);
+        var sb = RecordedTopology.Load(name);
         var c = new PipelineCase(sb);
         if (!c.Firmware.Outcome.IsOk) return; // SeaBIOS panicked (recorded as such): nothing for Linux to boot on
         c.Enumerator.Boot();

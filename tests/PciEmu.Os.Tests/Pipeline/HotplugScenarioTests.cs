@@ -1,7 +1,6 @@
-using PciEmu.Firmware.SeaBios;
-using PciEmu.Firmware.SeaBios.Tests.Support;
 using PciEmu.Os.Platform;
 using PciEmu.Platform;
+using PciEmu.Scenarios.Running;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Pipeline;
@@ -9,19 +8,16 @@ namespace PciEmu.Os.Tests.Pipeline;
 /// <summary>Hot-plug scenarios beyond the recorded cases, end to end on the platform machine (smoke + invariants).</summary>
 public sealed class HotplugScenarioTests
 {
-    private const ulong GiB = 1UL << 30;
-
+    /// <summary>-M type -m 1G -nodefaults -device …, built and booted through ScenarioRunner (SeaBIOS port), then Linux.</summary>
     private static (Machine Machine, LinuxEnumerator Linux) Boot(MachineType type, params string[] devices)
     {
-        var builder = new MachineBuilder().WithType(type).WithRam(GiB).WithCatalog(DevicesCatalog.Instance);
-        foreach (var d in devices) builder.AddDevice(DeviceLineParser.Parse(d));
-        var machine = builder.Build();
-        machine.Reset();
-        var env = SeaBiosEnvironments.ForMachine(machine) with { FwCfg = new FwCfgWithTableLoader(machine.FwCfg) };
-        Assert.True(SeaBiosFirmware.Run(env).Outcome.IsOk);
-        var linux = MachineFacts.Enumerator(machine);
+        var args = new List<string> { "-M", type == MachineType.Pc ? "pc" : "q35", "-m", "1G", "-nodefaults" };
+        foreach (var d in devices) args.AddRange(["-device", d]);
+        var runner = ScenarioRunner.Boot(new RunRequest { Scenario = new TopologyParser().ParseArguments(args), Firmware = FirmwareKind.SeaBios });
+        Assert.True(runner.Firmware!.Outcome.IsOk);
+        var linux = MachineFacts.Enumerator(runner.Machine);
         linux.Boot();
-        return (machine, linux);
+        return (runner.Machine, linux);
     }
 
     [Fact]

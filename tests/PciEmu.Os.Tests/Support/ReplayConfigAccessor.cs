@@ -65,12 +65,47 @@ public sealed class ReplayFunction
 
     public void Write(int offset, int width, uint value)
     {
+        if (ShpcCapability() is var cap && cap != 0 && offset == cap + ShpcDwordSelect)
+        {
+            // QEMU's shpc_cap_update_dword: the data dword shows the selected register (reset values of hw/pci/shpc.c).
+            BinaryPrimitives.WriteUInt32LittleEndian(Data.AsSpan(cap + ShpcDwordData), ShpcResetRegister((byte)value));
+            return;
+        }
         for (var i = 0; i < width; i++)
         {
             var m = WriteMask[offset + i];
             Data[offset + i] = (byte)((Data[offset + i] & ~m) | ((byte)(value >> (8 * i)) & m));
         }
     }
+
+    private const int ShpcDwordSelect = 2;
+    private const int ShpcDwordData = 4;
+    private const int CapabilityListStart = 0x34;
+    private const int CapabilityTtl = 48;
+
+    /// <summary>The SHPC capability offset (0 when absent), walked over the replayed bytes.</summary>
+    private int ShpcCapability()
+    {
+        var pos = Data[CapabilityListStart] & 0xfc;
+        for (var ttl = 0; pos >= 0x40 && ttl < CapabilityTtl; ttl++)
+        {
+            if (Data[pos] == CapabilityId.Shpc) return pos;
+            pos = Data[pos + 1] & 0xfc;
+        }
+        return 0;
+    }
+
+    /// <summary>shpc_init + shpc_reset register values: 31 slots at 33 MHz, first device 1, PSN 1 counting up with MRL
+    /// sensor and attention button, programming interface 1, interrupts masked, every slot empty with events masked.</summary>
+    private static uint ShpcResetRegister(int index) => index switch
+    {
+        1 => 0x0000001f,
+        3 => 0xe001011f,
+        4 => 0x01000000,
+        8 => 0x0000000f,
+        >= 9 and < 9 + 31 => 0x7f000d0f,
+        _ => 0,
+    };
 
     public uint Dword(int offset) => BinaryPrimitives.ReadUInt32LittleEndian(Data.AsSpan(offset));
 }
