@@ -46,6 +46,8 @@ public static class PciEmuCli
         var root = new RootCommand("PciEmu: PCI/PCIe configuration space, register-exact to QEMU 7.2, with SeaBIOS and a Linux-like enumerator. With no arguments, runs the demo.");
         root.Subcommands.Add(RunCommand.Build(stdout, stderr));
         root.Subcommands.Add(TestCommand.Build(stdout, stderr));
+        root.Subcommands.Add(CheckCommand.Build(stdout, stderr));
+        root.Subcommands.Add(SweepCommand.Build(stdout, stderr));
         root.Subcommands.Add(new Command("demo", "Run the built-in hot-plug demo.") { Action = new DemoAction(stdout) });
         return root;
     }

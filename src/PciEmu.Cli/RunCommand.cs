@@ -40,6 +40,7 @@ public static class RunCommand
         public MechanismOverride Mechanism { get; set; } = MechanismOverride.Native;
         public TraceFilter Filter { get; set; } = new();
         public bool Json { get; set; }
+        public bool Check { get; set; }
         public List<string> Topology { get; } = [];
         public string? File { get; set; }
     }
@@ -60,6 +61,7 @@ public static class RunCommand
                     o.Cost = CostProfiles.Find(c) ?? throw new CliInputException(c, $"--cost: unknown profile '{c}' (bare, kvm, tcg)");
                     break;
                 case "--json": o.Json = true; break;
+                case "--check": o.Check = true; break;
                 case "--mechanism":
                     var mech = Next();
                     o.Mechanism = mech switch
@@ -150,6 +152,7 @@ public static class RunCommand
             stderr.WriteLine(runner.Firmware!.Outcome.Message);
             return ExitCodes.FirmwareFailure;
         }
+        if (o.Check && CheckCommand.Report(runner, stdout, stderr) != ExitCodes.Ok) return ExitCodes.ExpectationFailed;
         return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep && s.Passed == false)
             ? ExitCodes.ExpectationFailed : ExitCodes.Ok;
     }

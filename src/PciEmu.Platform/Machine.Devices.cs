@@ -106,7 +106,16 @@ public sealed partial class Machine
         var function = _catalog.Create(driver, props, options, new PlugTarget(bus.IsExpress, bus.IsRoot));
         devfn = RegisterDevFn(bus, devfn, driver, options.Multifunction, hotplug);
         function.Hotplugged = hotplug;
-        var secondary = bus.Plug(devfn, function, function is PciBridgeFunction b ? SecondaryBusName(b) : null);
+        PciBus? secondary;
+        try
+        {
+            secondary = bus.Plug(devfn, function, function is PciBridgeFunction b ? SecondaryBusName(b) : null);
+        }
+        catch (PciEmu.Devices.DeviceRealizeException e)
+        {
+            // realize errors (e.g. pci_bridge_qemu_reserve_cap_init's checks) are QEMU errors: exit 2, not a crash.
+            throw new QemuException(e.Message, e);
+        }
         try
         {
             if (bus.ParentBridge is { } parent && _slots.TryGetValue(parent, out var slot)) slot.ChildPlugged(devfn, function, hotplug);

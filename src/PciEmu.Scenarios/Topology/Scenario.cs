@@ -72,7 +72,15 @@ public sealed record Scenario
         {
             throw new TopologyException(string.Empty, e.Message, e);
         }
-        if (!NoDefaults) AddDefaultDevices(machine, catalog);
+        try
+        {
+            if (!NoDefaults) AddDefaultDevices(machine, catalog);
+        }
+        catch (QemuException e)
+        {
+            // e.g. a -global naming a property the default NIC lacks: QEMU prints "can't apply global ..." and exits.
+            throw new TopologyException(string.Empty, e.Message, e);
+        }
         foreach (var line in Devices)
         {
             try
