@@ -86,6 +86,9 @@ public sealed partial class Machine
     /// qdev_device_add + pci_qdev_realize + do_pci_register_device: checks in QEMU's order, creates the function
     /// and plugs it; errors are <see cref="QemuException"/>s in QEMU's words.
     /// </summary>
+    /// <summary>The machine's PCIe chassis/slot registry (hw/pci/pcie_port.c).</summary>
+    private readonly PciEmu.Devices.PcieChassis _chassis = new();
+
     private PlacedDevice Place(DeviceRequest request, bool hotplug)
     {
         var driver = request.Driver;
@@ -107,13 +110,22 @@ public sealed partial class Machine
         devfn = RegisterDevFn(bus, devfn, driver, options.Multifunction, hotplug);
         function.Hotplugged = hotplug;
         PciBus? secondary;
+        var port = function as PciEmu.Devices.Devices.PcieSlotPort;
+        var registered = false;
         try
         {
+            // rp_realize / xio3130_downstream_realize: pcie_chassis_add_slot, (chassis, slot) unique per machine.
+            if (port is not null)
+            {
+                _chassis.Add(port);
+                registered = true;
+            }
             secondary = bus.Plug(devfn, function, function is PciBridgeFunction b ? SecondaryBusName(b) : null);
         }
         catch (PciEmu.Devices.DeviceRealizeException e)
         {
             // realize errors (e.g. pci_bridge_qemu_reserve_cap_init's checks) are QEMU errors: exit 2, not a crash.
+            if (registered) _chassis.Remove(port!);
             throw new QemuException(e.Message, e);
         }
         try

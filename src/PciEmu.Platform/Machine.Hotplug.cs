@@ -204,6 +204,7 @@ public sealed partial class Machine
     private void Forget(PciBus bus, PciFunction f)
     {
         if (f.Id is { } id) _ids.Remove(id);
+        if (f is PciEmu.Devices.Devices.PcieSlotPort port) _chassis.Remove(port);
         if (f is not PciBridgeFunction br) return;
         _slots.Remove(br);
         if (bus.ChildOf(br) is not { } secondary) return;
