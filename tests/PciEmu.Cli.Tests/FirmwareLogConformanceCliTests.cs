@@ -32,12 +32,7 @@ public class FirmwareLogConformanceCliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, json)));
         var argv = doc.RootElement.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray();
         var args = new List<string> { "run" };
-        for (var i = 0; i < argv.Length; i++)
-        {
-            if (argv[i] is "-M" or "-m" or "-global") args.AddRange([argv[i], argv[++i]]);
-            else if (argv[i] == "-nodefaults") args.Add(argv[i]);
-            else if (argv[i] == "-device" && !argv[i + 1].StartsWith("isa-", StringComparison.Ordinal)) args.AddRange(["-device", argv[++i]]);
-        }
+        args.AddRange(RecordedArguments.Topology(argv));
         args.AddRange(["--firmware", "seabios", "--emit", "firmware-log"]);
         var o = new StringWriter { NewLine = "\n" };
         var e = new StringWriter();

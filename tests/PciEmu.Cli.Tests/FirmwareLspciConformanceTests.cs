@@ -45,9 +45,7 @@ public class FirmwareLspciConformanceTests(ITestOutputHelper output)
         var dir = Path.Combine(Golden.ConformanceRoot(), name);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "firmware.json")));
         var j = doc.RootElement;
-        var args = new List<string> { "-M", j.GetProperty("machine").GetString()!, "-m", j.GetProperty("memory").GetString()! };
-        if (j.GetProperty("qemu_argv").EnumerateArray().Any(a => a.GetString() == "-nodefaults")) args.Add("-nodefaults");
-        foreach (var d in j.GetProperty("device_args").EnumerateArray()) args.AddRange(["-device", d.GetString()!]);
+        var args = RecordedArguments.Topology(j.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray());
         var scenario = ScenarioOptions.CreateParser(new RunSettings()).ParseArguments(args);
         var run = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = FirmwareKind.SeaBios });
 

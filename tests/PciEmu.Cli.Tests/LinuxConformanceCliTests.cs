@@ -39,25 +39,9 @@ public partial class LinuxConformanceCliTests
         var dir = Path.Combine(Golden.ConformanceRoot(), name);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "linux.json")));
         var j = doc.RootElement;
-        var args = new List<string> { "run" };
         var argv = j.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray();
-        for (var i = 0; i < argv.Length; i++)
-        {
-            switch (argv[i])
-            {
-                case "-M" or "-m" or "-global":
-                    args.Add(argv[i]);
-                    args.Add(argv[++i]);
-                    break;
-                case "-device":
-                    if (!argv[i + 1].StartsWith("isa-", StringComparison.Ordinal)) args.AddRange(["-device", argv[i + 1]]);
-                    i++;
-                    break;
-                case "-nodefaults":
-                    args.Add(argv[i]);
-                    break;
-            }
-        }
+        var args = new List<string> { "run" };
+        args.AddRange(RecordedArguments.Topology(argv));
         var is612 = j.TryGetProperty("kernel_version", out var kv) && kv.GetString() == "6.12";
         args.AddRange(["--firmware", "seabios", "--kernel", is612 ? "linux" : "linux,v6.1"]);
         var hotplugs = j.GetProperty("hotplug");

@@ -37,28 +37,7 @@ public sealed record RecordedTopology(string Name, string Directory, string Mach
     public static RecordedTopology Load(string name) => All().Single(c => c.Name == name);
 
     /// <summary>The topology part of a recorded QEMU argv (the debug console and host plumbing dropped).</summary>
-    public static IReadOnlyList<string> TopologyArguments(IReadOnlyList<string> argv)
-    {
-        var args = new List<string>();
-        for (var i = 0; i < argv.Count; i++)
-        {
-            switch (argv[i])
-            {
-                case "-M" or "-m" or "-global":
-                    args.Add(argv[i]);
-                    args.Add(argv[++i]);
-                    break;
-                case "-device":
-                    if (!argv[i + 1].StartsWith("isa-", StringComparison.Ordinal)) args.AddRange(["-device", argv[i + 1]]);
-                    i++;
-                    break;
-                case "-nodefaults":
-                    args.Add(argv[i]);
-                    break;
-            }
-        }
-        return args;
-    }
+    public static IReadOnlyList<string> TopologyArguments(IReadOnlyList<string> argv) => PciEmu.Testing.RecordedArguments.Topology(argv);
 
     /// <summary>The parsed scenario (no steps).</summary>
     public Scenario Scenario() => new TopologyParser().ParseArguments(Arguments);
