@@ -56,5 +56,5 @@ public static class Golden
     }
 
     /// <summary>The ../shared/conformance folder beside the repository.</summary>
-    public static string ConformanceRoot() => Path.Combine(RepoRoot(), "..", "shared", "conformance");
+    public static string ConformanceRoot() => Recordings.RequiredRoot;
 }

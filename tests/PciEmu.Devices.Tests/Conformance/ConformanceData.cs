@@ -30,15 +30,7 @@ public static class ConformanceData
 
     public static IReadOnlyList<RecordedCase> Cases => All.Value;
 
-    public static string? FindDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "conformance");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
+    public static string? FindDirectory() => PciEmu.Testing.Recordings.Root;
 
     private static List<RecordedCase> Load()
     {

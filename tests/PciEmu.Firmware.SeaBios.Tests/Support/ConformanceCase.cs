@@ -20,15 +20,7 @@ public sealed record ConformanceCase(string Name, string Directory, string Machi
     public const string PciBanner = "=== PCI bus & bridge init ===";
 
     /// <summary>../shared/conformance, found by walking up from the test binaries to the directory with a sibling "shared".</summary>
-    public static string? Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir?.Parent is not null; dir = dir.Parent)
-        {
-            var shared = Path.Combine(dir.Parent.FullName, "shared", "conformance");
-            if (System.IO.Directory.Exists(shared)) return shared;
-        }
-        return null;
-    }
+    public static string? Root() => PciEmu.Testing.Recordings.Root;
 
     /// <summary>The x86 cases that have a SeaBIOS log.</summary>
     public static IReadOnlyList<ConformanceCase> All()
