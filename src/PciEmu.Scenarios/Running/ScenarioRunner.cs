@@ -24,6 +24,9 @@ public sealed class ScenarioRunner
     }
 
     public Machine Machine { get; }
+    /// <summary>The firmware kind that ran ("seabios", "none").</summary>
+    public string FirmwareName => _request.Firmware.Name;
+
     /// <summary>What the firmware did (null when none ran).</summary>
     public FirmwareRun? FirmwareRun { get; private set; }
 
@@ -31,6 +34,9 @@ public sealed class ScenarioRunner
     public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
+
+    /// <summary>The functions config space showed after boot (before any step).</summary>
+    public int BootFunctions { get; private set; }
 
     /// <summary>The kernel log lines printed at boot (before any step).</summary>
     public IReadOnlyList<string> BootKernelLog { get; private set; } = [];
@@ -45,6 +51,7 @@ public sealed class ScenarioRunner
         var runner = new ScenarioRunner(request, machine);
         runner.RunFirmware();
         runner.RunKernel();
+        runner.BootFunctions = RunSummary.CountVisible(machine.Snapshot().Root);
         return runner;
     }
 
