@@ -33,6 +33,8 @@ public static class FirmwareTablesReader
             PreserveBootConfig = bridge?.DsmFunction5 == 0,
             AcpiSlots = slots,
             PciMemStart = tables.PciGapStart,
+            // arch_remove_reservations → remove_e820_regions clips allocations around the firmware's e820 table.
+            E820 = tables.E820?.Where(e => e.Length > 0).Select(e => new E820Range(e.Start, e.End - 1)).ToArray() ?? [],
         };
         if (bridge is not null) facts = facts with { BusEnd = bridge.BusEnd, RootAcpiPath = bridge.Path };
         return facts;
