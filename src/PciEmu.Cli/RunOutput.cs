@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PciEmu.Core;
 using PciEmu.Core.Tracing;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Fabric.Tracing;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Profiling;

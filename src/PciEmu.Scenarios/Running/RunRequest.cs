@@ -7,13 +7,6 @@ using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
 
-public enum FirmwareKind
-{
-    /// <summary>No firmware: config space as QEMU presents it after reset.</summary>
-    None,
-    SeaBios,
-}
-
 /// <summary>Which config mechanism drivers use (for profiling the same enumeration both ways).</summary>
 public enum MechanismOverride
 {

@@ -1,4 +1,5 @@
 using PciEmu.Os;
+using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
@@ -22,11 +23,11 @@ public static class ScenarioOptions
         var p = new TopologyParser();
         foreach (var name in new[] { "firmware", "-firmware" })
         {
-            p.AddOption(name, true, (s, a, t) => settings.Firmware = a switch
+            p.AddOption(name, true, (s, a, t) =>
             {
-                "seabios" => FirmwareKind.SeaBios,
-                "none" => FirmwareKind.None,
-                _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios or none)"),
+                if (MachineKinds.IsHelpOption(a!)) throw new HelpRequestedException(FirmwareKinds.Help());
+                settings.Firmware = FirmwareKinds.Find(a!)
+                    ?? throw new TopologyException(t, $"unknown firmware '{a}' ({string.Join(" or ", FirmwareKinds.All.Select(k => k.Name))})");
             });
         }
         foreach (var name in new[] { "kernel", "-kernel" })

@@ -1,7 +1,7 @@
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Os;
-using PciEmu.Os.Platform;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
@@ -24,9 +24,19 @@ public sealed class ScenarioRunner
     }
 
     public Machine Machine { get; }
-    public SeaBiosResult? Firmware { get; private set; }
+    /// <summary>The firmware kind that ran ("seabios", "none").</summary>
+    public string FirmwareName => _request.Firmware.Name;
+
+    /// <summary>What the firmware did (null when none ran).</summary>
+    public FirmwareRun? FirmwareRun { get; private set; }
+
+    /// <summary>The SeaBIOS port's own result, when SeaBIOS ran.</summary>
+    public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
+
+    /// <summary>The functions config space showed after boot (before any step).</summary>
+    public int BootFunctions { get; private set; }
 
     /// <summary>The kernel log lines printed at boot (before any step).</summary>
     public IReadOnlyList<string> BootKernelLog { get; private set; } = [];
@@ -41,6 +51,7 @@ public sealed class ScenarioRunner
         var runner = new ScenarioRunner(request, machine);
         runner.RunFirmware();
         runner.RunKernel();
+        runner.BootFunctions = RunSummary.CountVisible(machine.Snapshot().Root);
         return runner;
     }
 
@@ -48,36 +59,33 @@ public sealed class ScenarioRunner
     public static ScenarioRunner Run(RunRequest request)
     {
         var r = Boot(request);
-        if (r.Firmware is not { Outcome.Kind: SeaBiosOutcomeKind.Panic }) r.RunSteps(request.Scenario.Steps);
+        if (!r.FirmwareFailed) r.RunSteps(request.Scenario.Steps);
         return r;
     }
 
     /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
-    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic };
+    public bool FirmwareFailed => FirmwareRun is { Failed: true };
+
+    /// <summary>The tables the kernel read at boot (the machine's, as the firmware left and changed them).</summary>
+    public FirmwareTables? Tables { get; private set; }
 
     private void RunFirmware()
     {
-        if (_request.Firmware != FirmwareKind.SeaBios) return;
-        var env = SeaBiosEnvironments.ForMachine(Machine);
-        env = _request.Mechanism switch
-        {
-            MechanismOverride.Cf8Cfc => env with { Ecam = _ => Machine.Cf8 },
-            _ => env,
-        };
-        Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
+        FirmwareRun = _request.Firmware.Run(Machine, _request);
     }
 
-    /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
+    /// <summary>The accessor the guest kernel uses: ECAM at the MCFG allocation the tables publish, else CF8/CFC.</summary>
     public IConfigAccessor KernelAccessor => _request.Mechanism switch
     {
         MechanismOverride.Cf8Cfc => Machine.Cf8,
-        _ => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8,
+        _ => MachineFacts.AccessorFor(Machine, Tables ?? Machine.PublishTables()),
     };
 
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options)
+        Tables = _request.Firmware.Finish(Machine.PublishTables(), FirmwareRun);
+        Kernel = new LinuxEnumerator(KernelAccessor, FirmwareTablesReader.Read(Tables), options)
         {
             AcpiEjector = MachineFacts.AcpiEjector(Machine),
         };

@@ -101,7 +101,7 @@ public sealed record Scenario
     {
         if (!Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
             TryDefault(machine, catalog, "VGA");
-        TryDefault(machine, catalog, Machine.Kind == MachineKind.Pc ? "e1000" : "e1000e");
+        TryDefault(machine, catalog, Machine.Kind.DefaultNic);
     }
 
     private static void TryDefault(Machine machine, IDeviceCatalog catalog, string driver)
