@@ -48,12 +48,12 @@ public sealed class ScenarioRunner
     public static ScenarioRunner Run(RunRequest request)
     {
         var r = Boot(request);
-        if (r.Firmware is not { Outcome.Kind: SeaBiosOutcomeKind.Panic }) r.RunSteps(request.Scenario.Steps);
+        if (!r.FirmwareFailed) r.RunSteps(request.Scenario.Steps);
         return r;
     }
 
-    /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
-    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic };
+    /// <summary>True when the firmware stopped the machine: SeaBIOS's panic (e.g. out of address space) or a hang (stack overflow).</summary>
+    public bool FirmwareFailed => Firmware is { Outcome.IsFailure: true };
 
     private void RunFirmware()
     {
