@@ -112,8 +112,9 @@ public static class RandomTopologyGenerator
         public HashSet<int> UsedSlots { get; } = [];
     }
 
-    private sealed class State(Random rng, Random side)
+    private sealed class State(Random rng, Random side, int rewindPercent)
     {
+        public int RewindPercent { get; } = rewindPercent;
         public Random Rng { get; } = rng;
 
         /// <summary>Draws added after seeds were pinned by tests: they leave <see cref="Rng"/>'s sequence unchanged.</summary>
@@ -140,9 +141,14 @@ public static class RandomTopologyGenerator
         public bool Chance(int percent) => Rng.Next(Percent) < percent;
     }
 
-    public static RandomTopology Generate(int seed)
+    /// <param name="seed">The seed.</param>
+    /// <param name="rewindingBusReservePercent">
+    /// The share of bus-reserve draws that rewind SeaBIOS's counter; 0 gives the topologies seeds gave before such
+    /// draws existed (the seeds pinned by tests were found then).
+    /// </param>
+    public static RandomTopology Generate(int seed, int rewindingBusReservePercent = RewindingBusReservePercent)
     {
-        var st = new State(new Random(seed), new Random(seed ^ SideStreamSalt));
+        var st = new State(new Random(seed), new Random(seed ^ SideStreamSalt), rewindingBusReservePercent);
         var sizeRoll = st.Rng.Next(Percent);
         st.Large = sizeRoll >= LargeFromPercent;
         var q35 = st.Chance(st.Large ? Q35PercentLarge : Q35Percent);
@@ -281,7 +287,7 @@ public static class RandomTopologyGenerator
         {
             var extra = st.Rng.Next(1, Math.Min(MaxExtraReservedBuses, st.BusesLeft) + 1);
             st.BusesLeft -= extra;
-            var rewind = st.Side.Next(Percent) < RewindingBusReservePercent;
+            var rewind = st.Side.Next(Percent) < st.RewindPercent;
             st.Rewinds |= rewind;
             var value = rewind ? st.Side.Next(busesBelow + 1) : busesBelow + extra;
             busesBelow += extra;
