@@ -46,10 +46,14 @@ internal sealed partial class PciInit
     /// <summary>
     /// pci_bios_init_bus_rec: number the bridges below <paramref name="bus"/> depth first. <paramref name="pci_bus"/>
     /// is the shared u8 counter; a bus_res reservation no larger than the buses already used rewinds it (upstream bug).
+    /// A rewind can hand a bridge a bus number already on its own path: the recursion then never ends, and SeaBIOS
+    /// dies when its stack runs out (<see cref="SeaBiosStack"/>), inside the entry dprintf of the level that no longer fits.
     /// </summary>
     private void pci_bios_init_bus_rec(int bus, ref byte pci_bus)
     {
+        using var frame = _stack.EnterBusRec();
         _log.Dprintf(1, $"PCI: pci_bios_init_bus_rec bus = 0x{DebugLog.Hex32((uint)bus)}");
+        if (_stack.Overflowed) throw new SeaBiosHangException(_busLoop.Describe(_stack.BusRecDepth));
 
         // prevent accidental access to unintended devices
         foreach (var bdf in _pci.ForEachBdf(bus))
@@ -81,6 +85,7 @@ internal sealed partial class PciInit
 
             var secbus = _pci.pci_config_readb(bdf, PCI_SECONDARY_BUS);
             pci_bus++;
+            _busLoop.Secondary(bdf, pci_bus);
             if (pci_bus != secbus)
             {
                 _log.Dprintf(1, $"PCI: secondary bus = 0x{DebugLog.Hex32(secbus)} -> 0x{DebugLog.Hex32(pci_bus)}");
@@ -96,7 +101,9 @@ internal sealed partial class PciInit
             var subbus = _pci.pci_config_readb(bdf, PCI_SUBORDINATE_BUS);
             _pci.pci_config_writeb(bdf, PCI_SUBORDINATE_BUS, 255);
 
+            _busLoop.Push(bdf, secbus);
             pci_bios_init_bus_rec(secbus, ref pci_bus);
+            _busLoop.Pop();
 
             if (subbus != pci_bus)
             {
@@ -121,6 +128,7 @@ internal sealed partial class PciInit
                     }
                 }
                 _log.Dprintf(1, $"PCI: subordinate bus = 0x{DebugLog.Hex32(subbus)} -> 0x{DebugLog.Hex32(res_bus)}");
+                _busLoop.Subordinate(bdf, pci_bus, res_bus);
                 subbus = res_bus;
                 pci_bus = res_bus;
             }
@@ -132,19 +140,27 @@ internal sealed partial class PciInit
         }
     }
 
+    /// <summary>A counter that only grows makes at most 255 scans; this many means it keeps being rewound (SeaBIOS spins for ever).</summary>
+    private const int MaxExtraRootScans = 0x100 * 0x100;
+
     /// <summary>pci_bios_init_bus: bus 0, then (with etc/extra-pci-roots) every remaining number as a root.</summary>
     private void pci_bios_init_bus()
     {
         var extraroots = (byte)_romfile.romfile_loadint("etc/extra-pci-roots", 0);
         byte pci_bus = 0;
 
+        _busLoop.Root(0);
         pci_bios_init_bus_rec(0 /* host bus */, ref pci_bus);
 
         if (extraroots != 0)
         {
-            while (pci_bus < 0xff)
+            for (var iterations = 0; pci_bus < 0xff; iterations++)
             {
+                // A reservation below an extra root can rewind the counter for ever; SeaBIOS then spins here.
+                if (iterations > MaxExtraRootScans)
+                    throw new SeaBiosHangException($"SeaBIOS never finishes: pci_bios_init_bus scanned extra root buses {MaxExtraRootScans} times; a bus reservation keeps rewinding the bus counter");
                 pci_bus++;
+                _busLoop.Root(pci_bus);
                 pci_bios_init_bus_rec(pci_bus, ref pci_bus);
             }
         }

@@ -23,6 +23,8 @@ internal sealed partial class PciInit
     private readonly FwCfgReader _romfile;
     private readonly E820Map _e820;
     private readonly PciDevices _devices;
+    private readonly SeaBiosStack _stack = new();
+    private readonly BusLoopTracker _busLoop = new();
 
     // pciinit.c globals
     public ulong pcimem_start = BUILD_PCIMEM_START;
@@ -76,6 +78,9 @@ internal sealed partial class PciInit
     }
 
     public int MaxPCIBus => _devices.MaxPCIBus;
+
+    /// <summary>Bridges whose QEMU bus reservation rewound pci_bios_init_bus_rec's counter (bus numbers then overlap).</summary>
+    public IReadOnlyList<string> BusCounterRewinds => _busLoop.AllRewinds;
     public IReadOnlyList<PciDevice> Devices => _devices.All;
     public ulong Mmconfig => _pci.Mmconfig;
 

@@ -54,12 +54,17 @@ public static class SeaBiosFirmware
         {
             outcome = new SeaBiosOutcome(SeaBiosOutcomeKind.Panic, ex.Message);
         }
+        catch (SeaBiosHangException ex)
+        {
+            outcome = new SeaBiosOutcome(SeaBiosOutcomeKind.Hung, ex.Message);
+        }
 
         var windows = new PciWindows(init.pcimem_start, init.pcimem_end, init.pcimem64_start, init.pcimem64_end, init.IoBase, init.IoSum);
         return new SeaBiosResult(log.Lines.ToArray(), e820.Entries, outcome, windows, init.MaxPCIBus,
             init.Devices.Select(d => d.Snapshot()).ToArray())
         {
             PciSetupLog = log.Lines.Skip(first).ToArray(),
+            BusCounterRewinds = init.BusCounterRewinds.ToArray(),
         };
     }
 }

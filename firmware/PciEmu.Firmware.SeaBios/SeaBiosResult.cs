@@ -10,6 +10,12 @@ public enum SeaBiosOutcomeKind
     /// <summary>panic(): the text was printed and the CPU halted.</summary>
     Panic,
 
+    /// <summary>
+    /// SeaBIOS never finishes: its stack overflowed (a bridge loop in pci_bios_init_bus_rec) or it spins; the log
+    /// stops there and nothing else runs. The message (not printed by SeaBIOS) names the loop.
+    /// </summary>
+    Hung,
+
     /// <summary>pci_setup returned early (non-PCI system, !CONFIG_QEMU, allocation failure).</summary>
     Aborted,
 }
@@ -18,6 +24,9 @@ public sealed record SeaBiosOutcome(SeaBiosOutcomeKind Kind, string? Message = n
 {
     public static SeaBiosOutcome Ok { get; } = new(SeaBiosOutcomeKind.Ok);
     public bool IsOk => Kind == SeaBiosOutcomeKind.Ok;
+
+    /// <summary>The firmware stopped the machine (panic or hang): no OS boots.</summary>
+    public bool IsFailure => Kind is SeaBiosOutcomeKind.Panic or SeaBiosOutcomeKind.Hung;
 }
 
 /// <summary>The 64-bit window pci_bios_map_devices chose (pcimem64_start/end); Start 0 means none.</summary>
@@ -34,6 +43,12 @@ public sealed record SeaBiosResult(
 {
     /// <summary>The lines printed while pci_setup ran: "=== PCI bus &amp; bridge init ===" (preceded only by level-3 or 1.17 romfile_loadbool lines) to its last line or the panic.</summary>
     public IReadOnlyList<string> PciSetupLog { get; init; } = [];
+
+    /// <summary>
+    /// Bridges whose QEMU bus reservation (no larger than the buses below) rewound pci_bios_init_bus_rec's bus counter,
+    /// as upstream does: the bridges numbered afterwards overlap earlier ones (or loop, see <see cref="SeaBiosOutcomeKind.Hung"/>).
+    /// </summary>
+    public IReadOnlyList<string> BusCounterRewinds { get; init; } = [];
 }
 
 /// <summary>struct pci_device as pci_probe_devices filled it (a snapshot for callers).</summary>

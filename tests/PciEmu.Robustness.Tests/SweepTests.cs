@@ -48,6 +48,22 @@ public class SweepTests(ITestOutputHelper output)
         Assert.All(panics, p => Assert.Contains(p.Details[0], SweepRunner.SeaBiosOutOfSpacePanics));
     }
 
+    /// <summary>
+    /// The class of conformance random/fw-010: nested bridges with a rewinding bus-reserve loop SeaBIOS's bus numbering
+    /// until its stack overflows. The generator draws such topologies, so a regression (a .NET stack overflow would
+    /// abort the whole test run) is found again; each is reported as the known upstream hang, never as a crash.
+    /// </summary>
+    [Fact]
+    public void Sweep_FindsBusNumberingLoops_AsKnownFirmwareHangs()
+    {
+        var hangs = Ci.Value.Where(c => c.Outcome == SweepOutcome.FirmwareHang).ToList();
+        Assert.NotEmpty(hangs);
+        Assert.All(hangs, h => Assert.True(h.Topology.RewindsBusCounter));
+        Assert.All(hangs, h => Assert.StartsWith($"{InvariantRules.FirmwareFinishes}: SeaBIOS died: pci_bios_init_bus_rec recursed", h.Details[0], StringComparison.Ordinal));
+        Assert.All(hangs, h => Assert.Contains(InvariantChecker.BusNumberingLoop, h.Details[0], StringComparison.Ordinal));
+        Assert.Contains(hangs, h => h.Topology.Devices.Count(d => d.StartsWith("pci-bridge,", StringComparison.Ordinal)) >= 3);
+    }
+
     [Fact]
     public void Generator_CoversEveryDriverAndProperty_WithinDepthAndBusLimits()
     {
@@ -67,7 +83,7 @@ public class SweepTests(ITestOutputHelper output)
     [Fact]
     public void Seed8741_ReservationUndoneBelowReadOnlyIoWindow_IsKnownUpstream()
     {
-        var c = SweepRunner.RunOne(8741);
+        var c = SweepRunner.Run(RandomTopologyGenerator.Generate(8741, rewindingBusReservePercent: 0));
         Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
         Assert.Contains(c.Details, d => d.StartsWith("reserve-cap: bridge 02:01.0: io-reserve=0x2000", StringComparison.Ordinal));
     }
@@ -76,7 +92,7 @@ public class SweepTests(ITestOutputHelper output)
     [Fact]
     public void Seed3857_StaleIoBarBelowReadOnlyIoWindow_IsKnownUpstream()
     {
-        var c = SweepRunner.RunOne(3857);
+        var c = SweepRunner.Run(RandomTopologyGenerator.Generate(3857, rewindingBusReservePercent: 0));
         Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
         Assert.Contains(c.Details, d => d.StartsWith("containment: 0e:01.0 BAR1 [io 0x1400-0x143f]", StringComparison.Ordinal));
     }
@@ -85,7 +101,7 @@ public class SweepTests(ITestOutputHelper output)
     [Fact]
     public void Seed28278_StaleIoBarOverlapBelowReadOnlyIoWindow_IsKnownUpstream()
     {
-        var c = SweepRunner.RunOne(28278);
+        var c = SweepRunner.Run(RandomTopologyGenerator.Generate(28278, rewindingBusReservePercent: 0));
         Assert.Equal(SweepOutcome.KnownUpstream, c.Outcome);
         Assert.Contains(c.Details, d => d.StartsWith("overlap: bus 05: 05:1d.0 BAR1 [io 0x2400-0x24ff]", StringComparison.Ordinal));
     }
@@ -105,12 +121,16 @@ public class SweepTests(ITestOutputHelper output)
         {
             var ok = Ci.Value.First(c => c.Outcome == SweepOutcome.Ok);
             var panic = Ci.Value.First(c => c.Outcome == SweepOutcome.FirmwarePanic);
+            var hang = Ci.Value.First(c => c.Outcome == SweepOutcome.FirmwareHang);
             var (okCode, okOut, _) = RunFile(dir, ok);
             Assert.Equal(ExitCodes.Ok, okCode);
             Assert.Contains("invariants: ok", okOut, StringComparison.Ordinal);
             var (panicCode, _, panicErr) = RunFile(dir, panic);
             Assert.Equal(ExitCodes.FirmwareFailure, panicCode);
             Assert.Equal(panic.Details[0] + "\n", panicErr);
+            var (hangCode, _, hangErr) = RunFile(dir, hang);
+            Assert.Equal(ExitCodes.FirmwareFailure, hangCode);
+            Assert.Contains("pci_bios_init_bus_rec recursed", hangErr, StringComparison.Ordinal);
         }
         finally
         {

@@ -15,7 +15,8 @@ public sealed class Xio3130Downstream(Xio3130DownstreamOptions options) : PcieSl
     public const int AerOffset = 0x100;
     public const byte Revision = 0x01;
 
-    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8233, PciClass.BridgePci, Revision) { InterruptPin = 1 };
+    /// <summary>xio3130_downstream_realize never calls pci_config_set_interrupt_pin: pin 0 (recorded config_hex byte 0x3d).</summary>
+    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8233, PciClass.BridgePci, Revision);
 
     public override string TypeName => "xio3130-downstream";
     public override DeviceIdentity Identity => DeviceIdentity;
@@ -67,7 +68,8 @@ public sealed class Xio3130Upstream(Xio3130UpstreamOptions options) : PciBridgeF
     public const int AerOffset = 0x100;
     public const byte Revision = 0x02;
 
-    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8232, PciClass.BridgePci, Revision) { InterruptPin = 1 };
+    /// <summary>xio3130_upstream_realize never calls pci_config_set_interrupt_pin: pin 0 (recorded config_hex byte 0x3d).</summary>
+    public static readonly DeviceIdentity DeviceIdentity = new(PciVendor.TexasInstruments, 0x8232, PciClass.BridgePci, Revision);
 
     private int _exp;
 

@@ -16,6 +16,7 @@ public static class InvariantRules
     public const string ReserveCap = "reserve-cap";
     public const string FirmwareKernel = "firmware-kernel";
     public const string KernelConfig = "kernel-config";
+    public const string FirmwareFinishes = "firmware-finishes";
 }
 
 /// <summary>
@@ -58,6 +59,16 @@ public static class InvariantChecker
     /// </summary>
     public const string ReadOnlyIoWindow = "QEMU 7.2 io-reserve=0 read-only I/O window taken as present by SeaBIOS and Linux";
 
+    /// <summary>
+    /// SeaBIOS 1.16.2 pci_bios_init_bus_rec: a QEMU bus reservation no larger than the buses below rewinds the bus
+    /// counter; behind nested bridges the next bridge can get a bus on its own path and the recursion never ends, until
+    /// the real SeaBIOS overflows its stack (recorded: conformance random/fw-010; the port dies at the same depth).
+    /// </summary>
+    public const string BusNumberingLoop = "SeaBIOS 1.16.2 bus-reserve rewind loops pci_bios_init_bus_rec until its stack overflows";
+
+    /// <summary>SeaBIOS 1.16.2 pci_bios_init_bus_rec takes a bus reservation no larger than the buses below as an absolute subordinate bus.</summary>
+    public const string BusCounterRewound = "SeaBIOS 1.16.2 bus-reserve no larger than the buses below rewinds its bus counter: bus numbers overlap";
+
     /// <summary>The violations that are not known upstream behaviour.</summary>
     public static IReadOnlyList<InvariantViolation> Failures(IEnumerable<InvariantViolation> all) => [.. all.Where(v => !v.IsKnown)];
 
@@ -72,6 +83,12 @@ public static class InvariantChecker
     public static IReadOnlyList<InvariantViolation> Check(InvariantInput input)
     {
         var found = new List<InvariantViolation>();
+        if (input.Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Hung } hung)
+        {
+            // The machine never leaves the firmware: config space is a mid-POST state, nothing else is meaningful.
+            found.Add(new(InvariantRules.FirmwareFinishes, hung.Outcome.Message ?? "SeaBIOS never finishes") { KnownUpstream = BusNumberingLoop });
+            return found;
+        }
         var tree = DecodedTree.Build(input.Snapshot);
         var firmwareOk = input.Firmware is { Outcome.IsOk: true };
         AddressRules.Check(tree, found);
@@ -85,6 +102,12 @@ public static class InvariantChecker
         {
             ViewRules.CheckKernelAgainstConfig(tree, kernel, found);
             if (firmwareOk) ViewRules.CheckFirmwareAgainstKernel(tree, input.Firmware!, kernel, found);
+        }
+        if (input.Firmware is { BusCounterRewinds.Count: > 0 } rewound)
+        {
+            // Everything downstream of overlapping bus numbers is the upstream bug's consequence.
+            var why = $"{BusCounterRewound} ({rewound.BusCounterRewinds[0]})";
+            return [.. found.Select(v => v.IsKnown ? v : v with { KnownUpstream = why })];
         }
         return found;
     }

@@ -1,3 +1,4 @@
+using PciEmu.Firmware.SeaBios;
 using PciEmu.Scenarios.Generation;
 using PciEmu.Scenarios.Running;
 using PciEmu.Scenarios.Topology;
@@ -12,6 +13,9 @@ public enum SweepOutcome
 
     /// <summary>SeaBIOS panicked with one of its own out-of-space texts: an outcome, not a failure.</summary>
     FirmwarePanic,
+
+    /// <summary>SeaBIOS never finishes the way the real one does (a bus-numbering loop overflows its stack): an outcome, not a failure.</summary>
+    FirmwareHang,
 
     /// <summary>Only invariants the real QEMU + SeaBIOS + Linux stack breaks the same way are broken (reported, not a failure).</summary>
     KnownUpstream,
@@ -53,6 +57,8 @@ public static class SweepRunner
             var settings = new RunSettings();
             var scenario = ScenarioOptions.CreateParser(settings).ParseText(topology.ToScenarioText(), $"seed-{topology.Seed}");
             var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
+            if (runner.Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Hung })
+                return new SweepCase(topology, SweepOutcome.FirmwareHang, [.. InvariantChecker.Check(runner).Select(v => v.ToString())]);
             if (runner.FirmwareFailed)
             {
                 var text = runner.Firmware!.Outcome.Message?.TrimEnd('\n') ?? string.Empty;

@@ -9,11 +9,16 @@ public sealed record ScannedFunction(Bdf Bdf, FunctionSnapshot Function, bool Be
 /// <summary>
 /// What an OS scan finds (Linux pci_scan_child_bus / pci_scan_slot): function 0 first, functions 1-7 only
 /// when function 0 is multifunction, only device 0 below PCIe root/downstream ports, bridges followed
-/// through their configured secondary bus numbers. Sorted by BDF, as lspci lists them.
+/// through their configured secondary bus numbers. Then every other bus a config cycle reaches (pci_find_bus_nr from
+/// the root for each bus number: a bridge whose numbers the firmware left odd — secondary below its own bus, or above
+/// its subordinate — still answers on its secondary number, as QEMU's query-pci walk shows) with the functions on it.
+/// Each function once, at the bus number config cycles reach it by; sorted by BDF, as lspci lists them.
 /// </summary>
 public static class LspciScan
 {
     private const int FunctionsPerSlot = 8;
+    private const int BusNumbers = 256;
+    private const int DevFns = 256;
     private const int PcieCapTypeShift = 4;
     private const int PcieCapTypeMask = 0xf;
     private const int PcieFlagsOffset = 2;
@@ -25,6 +30,17 @@ public static class LspciScan
         var found = new List<ScannedFunction>();
         var seenBuses = new HashSet<int>();
         ScanBus(snapshot, 0, false, found, seenBuses);
+        var listed = found.Select(s => s.Function).ToHashSet(ReferenceEqualityComparer.Instance);
+        for (var number = 0; number < BusNumbers; number++)
+        {
+            if (seenBuses.Contains(number) || snapshot.FindBus(number) is not { } bus) continue;
+            var belowPort = bus.Bridge is { } br && IsExpressDownstreamPort(br);
+            for (var devFn = 0; devFn < DevFns; devFn++)
+            {
+                if (snapshot.Find(number, devFn) is not { VendorId: not ushort.MaxValue } f || !listed.Add(f)) continue;
+                found.Add(new ScannedFunction(new Bdf(number, devFn >> 3, devFn & (FunctionsPerSlot - 1)), f, belowPort));
+            }
+        }
         found.Sort((a, b) => a.Bdf.CompareTo(b.Bdf));
         return found;
     }

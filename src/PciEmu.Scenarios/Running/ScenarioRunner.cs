@@ -63,7 +63,8 @@ public sealed class ScenarioRunner
         return r;
     }
 
-    /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
+    /// <summary>True when the firmware stopped the machine: SeaBIOS's panic (e.g. out of address space) or a hang
+    /// (its stack overflowed in a bus-numbering loop).</summary>
     public bool FirmwareFailed => FirmwareRun is { Failed: true };
 
     /// <summary>The tables the kernel read at boot (the machine's, as the firmware left and changed them).</summary>

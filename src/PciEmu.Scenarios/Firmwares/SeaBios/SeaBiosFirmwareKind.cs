@@ -38,16 +38,16 @@ public sealed class SeaBiosFirmwareKind : FirmwareKind
         var env = SeaBiosEnvironments.ForMachine(machine);
         if (request.Mechanism == MechanismOverride.Cf8Cfc) env = env with { Ecam = _ => machine.Cf8 };
         var result = SeaBiosFirmware.Run(env, request.SeaBiosOptions);
-        var panic = result.Outcome.Kind == SeaBiosOutcomeKind.Panic;
         return new FirmwareRun
         {
             Log = result.Log,
             E820 = result.E820,
-            Failed = panic,
+            Failed = result.Outcome.IsFailure,
             Outcome = result.Outcome.Kind switch
             {
                 SeaBiosOutcomeKind.Ok => "ok",
                 SeaBiosOutcomeKind.Panic => $"panic: {result.Outcome.Message}",
+                SeaBiosOutcomeKind.Hung => $"hang: {result.Outcome.Message}",
                 _ => $"aborted: {result.Outcome.Message}",
             },
             Result = result,
