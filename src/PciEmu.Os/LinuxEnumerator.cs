@@ -67,7 +67,7 @@ public sealed class LinuxEnumerator
         PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
         List<PciDev> found = driver switch
         {
-            HotplugDriver.Acpiphp => _core.AcpiphpEnableSlot(bridge?.Subordinate ?? _core.Root!, slot),
+            HotplugDriver.Acpiphp => _core.AcpiphpDeviceCheck(bridge?.Subordinate ?? _core.Root!, slot),
             HotplugDriver.Pciehp => _core.PciehpConfigureDevice(Require(bridge)),
             HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Added,
             HotplugDriver.None => [],
@@ -120,7 +120,7 @@ public sealed class LinuxEnumerator
         if (parent is null) return HotplugDriver.Acpiphp;
         var dev = _core.FindDevice(parent.Value) ?? throw new ArgumentException($"no device {parent}", nameof(parent));
         if (_core.PciehpOwns(dev)) return HotplugDriver.Pciehp;
-        if (dev.Subordinate is { } sec && _core.Facts.AcpiSlots.ContainsKey(sec.Number)) return HotplugDriver.Acpiphp;
+        if (dev.Subordinate is { } sec && _core.EjectableSlots(sec).Count > 0) return HotplugDriver.Acpiphp;
         if (_core.ShpchpOwns(dev)) return HotplugDriver.Shpchp;
         return dev.ShpcCap != 0 ? HotplugDriver.None : HotplugDriver.Acpiphp;
     }

@@ -15,6 +15,15 @@ public readonly record struct RootWindow(ResFlags Type, ulong Start, ulong End);
 /// <summary>An e820 entry the x86 allocator keeps clear of (pci_use_e820).</summary>
 public readonly record struct E820Range(ulong Start, ulong End);
 
+/// <summary>An ACPI device object with _ADR (device, function) below a PCI bus's ACPI companion; <paramref name="Ejectable"/>:
+/// it has _SUN (= the device number) and _EJ0, i.e. it is an ACPI hot-plug slot; <paramref name="Children"/>: the
+/// objects of the bridge's secondary bus when the DSDT describes them.</summary>
+public sealed record AcpiPciObject(int Device, int Function, string Path, bool Ejectable, AcpiPciScope? Children = null);
+
+/// <summary>The ACPI companion of a PCI bus (the host bridge for the root bus, the bridge's own object otherwise) and its
+/// _ADR children in namespace order.</summary>
+public sealed record AcpiPciScope(string Path, IReadOnlyList<AcpiPciObject> Objects);
+
 /// <summary>
 /// The ACPI/platform facts the enumerator is handed (it has no device objects): the root bus apertures, the ACPI
 /// hot-plug slots QEMU's DSDT describes, _OSC grants and _DSM #5.
@@ -47,8 +56,15 @@ public sealed record PlatformFacts
     /// <summary>ACPI hot-plug slots per bus number (the device numbers whose _SUN/_EJ0 objects acpiphp registers).</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<int>> AcpiSlots { get; init; } = new Dictionary<int, IReadOnlyList<int>>();
 
+    /// <summary>The ACPI namespace below the host bridge (Linux finds a bus's companion through its bridge's _ADR in the
+    /// parent's scope, not by bus number). Null: no model; <see cref="AcpiSlots"/> alone says which slots are ejectable.</summary>
+    public AcpiPciScope? AcpiRoot { get; init; }
+
     /// <summary>ACPI path of the root host bridge (for shpchp's OSHP lines).</summary>
-    public string RootAcpiPath { get; init; } = @"\_SB_.PCI0";
+    public string RootAcpiPath { get; init; } = DefaultRootAcpiPath;
+
+    /// <summary>QEMU's host bridge object on x86 and arm virt.</summary>
+    public const string DefaultRootAcpiPath = @"\_SB_.PCI0";
 
     /// <summary>PCIBIOS_MIN_MEM (x86: pci_mem_start, the start of the e820 gap).</summary>
     public ulong PciMemStart { get; init; }

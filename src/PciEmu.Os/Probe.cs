@@ -42,7 +42,11 @@ internal sealed partial class PciCore
     {
         var max = bus.Number;
         for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << PciRegs.DevFnShift);
-        PcibiosFixupBus(bus);
+        if (!bus.IsAdded)
+        {
+            PcibiosFixupBus(bus);
+            bus.IsAdded = true;
+        }
         var usedBuses = 0;
         for (var pass = 0; pass < 2; pass++)
         {
@@ -112,6 +116,7 @@ internal sealed partial class PciCore
         dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
         ConfigureExtendedTags(dev);
         HeaderQuirks(dev);
+        PcieReportDowntraining(dev);
         return dev;
     }
 

@@ -13,7 +13,8 @@ public static class MachineFacts
     public static PlatformFacts For(Machine machine, IConfigAccessor accessor)
     {
         var kind = machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        var facts = QemuX86Facts.Build(kind, machine.Memory.RamSize, accessor, machine.Acpi.AcpiBridgeHotplug, machine.Acpi.AcpiRootHotplug);
+        var facts = QemuX86Facts.Build(kind, machine.Memory.RamSize, accessor, machine.Acpi.AcpiBridgeHotplug, machine.Acpi.AcpiRootHotplug,
+            QemuDsdt.FromSnapshot(machine.Snapshot().Root));
         return facts with { OscGrantsPcieHotplug = machine.Acpi.OscGrantsNativeHotplug };
     }
 

@@ -34,14 +34,12 @@ public static class QemuX86Facts
     private const ulong IoEnd = 0xffff;
     private const int SlotsPerBus = 32;
 
-    /// <summary>Class codes QEMU's chipset functions carry; their devices are not hot-pluggable (dc->hotpluggable = false).</summary>
-    private static readonly HashSet<int> NonHotpluggableClasses = [0x0600, 0x0601, 0x0101, 0x0680, 0x0c05, 0x0106];
 
     /// <summary>Builds the facts; <paramref name="acpiPciHotplug"/> false models
     /// {PIIX4_PM,ICH9-LPC}.acpi-pci-hotplug-with-bridge-support=off; <paramref name="acpiRootHotplug"/> is pc's
     /// acpi-root-pci-hotplug (default: on for pc when bridge hot-plug is on, as before; never on q35's pcie.0).</summary>
     public static PlatformFacts Build(QemuX86Machine machine, ulong ramSize, IConfigAccessor cfg, bool acpiPciHotplug = true,
-        bool? acpiRootHotplug = null)
+        bool? acpiRootHotplug = null, QemuPciBus? tree = null)
     {
         var rootHotplug = machine == QemuX86Machine.Pc && (acpiRootHotplug ?? acpiPciHotplug);
         var below4g = BelowFourGiB(machine, ramSize);
@@ -61,6 +59,8 @@ public static class QemuX86Facts
         {
             windows.Add(new(ResFlags.Mem, below4g, PciHoleEnd));
         }
+        tree ??= QemuDsdt.ReadTree(cfg, rootIsExpress: machine == QemuX86Machine.Q35);
+        var acpiRoot = QemuDsdt.Describe(tree, PlatformFacts.DefaultRootAcpiPath, machine == QemuX86Machine.Pc, rootHotplug, acpiPciHotplug);
         var hole64Size = machine == QemuX86Machine.Pc ? PcHole64Size : Q35Hole64Size;
         var (start64, end64) = Hole64(cfg, ResourceTree.AlignUp(FourGiB + above4g, GiB), hole64Size);
         windows.Add(new(ResFlags.Mem, start64, end64 - 1));
@@ -71,7 +71,8 @@ public static class QemuX86Facts
             HasOsc = machine == QemuX86Machine.Q35,
             OscGrantsPcieHotplug = machine == QemuX86Machine.Q35 && !acpiPciHotplug,
             OscGrantsShpcHotplug = machine == QemuX86Machine.Q35,
-            AcpiSlots = AcpiSlots(cfg, rootHotplug, acpiPciHotplug),
+            AcpiRoot = acpiRoot,
+            AcpiSlots = QemuDsdt.SlotsByBusNumber(acpiRoot, tree),
             PciMemStart = below4g,
         };
     }
@@ -176,65 +177,4 @@ public static class QemuX86Facts
         QemuX86Machine.Pc => ramSize >= PcLowmemLimit ? PcLowmemGigabyteAligned : ramSize,
         _ => ramSize >= Q35LowmemLimit ? Math.Min(ramSize, Q35LowmemLarge) : ramSize,
     };
-
-    /// <summary>build_append_pci_bus_devices: slots with _SUN/_EJ0 on every bus that has a hot-plug selector.</summary>
-    private static Dictionary<int, IReadOnlyList<int>> AcpiSlots(IConfigAccessor cfg, bool root, bool bridgeHotplug)
-    {
-        var result = new Dictionary<int, IReadOnlyList<int>>();
-        if (!root && !bridgeHotplug) return result; // no selector anywhere: the DSDT describes no hot-plug slot
-        Walk(0, isRoot: true, underPciePort: false);
-        return result;
-
-        void Walk(int bus, bool isRoot, bool underPciePort)
-        {
-            var hasBsel = isRoot ? root : bridgeHotplug;
-            var slots = new List<int>();
-            var bridges = new List<(int Secondary, bool PciePort)>();
-            for (var slot = 0; slot < SlotsPerBus; slot++)
-            {
-                var hotpluggable = true;
-                var present = false;
-                for (var fn = 0; fn < Bdf.FunctionCount; fn++)
-                {
-                    var bdf = new Bdf(bus, slot, fn);
-                    var id = cfg.Read32(bdf, CommonHeader.VendorId.Offset);
-                    if (id is uint.MaxValue or 0)
-                    {
-                        if (fn == 0) break;
-                        continue;
-                    }
-                    present = true;
-                    var cls = cfg.Read16(bdf, CommonHeader.ClassDevice.Offset);
-                    var hdr = cfg.Read8(bdf, CommonHeader.HeaderType.Offset);
-                    if ((hdr & CommonHeader.HeaderTypeMask) == CommonHeader.HeaderTypeBridge)
-                    {
-                        hotpluggable = false;
-                        bridges.Add((cfg.Read8(bdf, Type1Header.SecondaryBus.Offset), IsPciePort(cfg, bdf)));
-                    }
-                    if (NonHotpluggableClasses.Contains(cls)) hotpluggable = false;
-                    if (fn == 0 && (hdr & CommonHeader.HeaderTypeMultifunction) == 0) break;
-                }
-                if (underPciePort && slot > 0) continue;
-                if (hasBsel && (!present || hotpluggable)) slots.Add(slot);
-            }
-            if (hasBsel && slots.Count > 0) result[bus] = slots;
-            if (!bridgeHotplug) return; // only the root bus has a selector
-            foreach (var (sec, port) in bridges)
-            {
-                if (sec > bus) Walk(sec, isRoot: false, underPciePort: port);
-            }
-        }
-    }
-
-    /// <summary>A PCIe root or downstream port (only device 0 below it).</summary>
-    private static bool IsPciePort(IConfigAccessor cfg, Bdf bdf)
-    {
-        const int pcieFlagsOffset = 2;
-        const int typeShift = 4;
-        const int typeMask = 0xf;
-        var pos = PciRegs.FindCapability(cfg, bdf, CapabilityId.Express);
-        if (pos == 0) return false;
-        var type = (Model.PcieType)((cfg.Read16(bdf, pos + pcieFlagsOffset) >> typeShift) & typeMask);
-        return type is Model.PcieType.RootPort or Model.PcieType.DownstreamPort;
-    }
 }
