@@ -95,7 +95,12 @@ internal sealed partial class PciCore
                 Log.Dev(dev, $"PME: Signaling with IRQ {irq}");
                 if (dev.HasAer && Facts.OscGrantsAer) Log.Dev(dev, $"AER: enabled with IRQ {irq}");
             }
-            if (PciehpOwns(dev)) Log.Dev(dev, $"pciehp: {SlotCapsLine(dev)}");
+            if (PciehpOwns(dev))
+            {
+                Log.Dev(dev, $"pciehp: {SlotCapsLine(dev)}");
+                // init_slot → pci_hp_register: the slot is named after the Physical Slot Number (make_slot_name).
+                _pciehpSlotNames[dev] = RegisterSlotName(PhysicalSlotNumber(dev));
+            }
         }
         foreach (var dev in AllDevices().Where(d => d.IsBridge && d.ShpcCap != 0)) ShpcProbe(dev);
         Log.Raw("shpchp: Standard Hot Plug PCI Controller Driver version: 0.4");
@@ -113,8 +118,13 @@ internal sealed partial class PciCore
             + $"NoCompl{F((slt & SltCapNoCmdCompl) != 0)} IbPresDis- LLActRep{F((lnk & LnkCapDllActiveReporting) != 0)}";
     }
 
-    /// <summary>Slot name pciehp registers: the physical slot number.</summary>
-    public string PciehpSlotName(PciDev port) =>
+    private readonly Dictionary<PciDev, string> _pciehpSlotNames = [];
+
+    /// <summary>The name pciehp registered for the port's slot (slot_name: the kset name, "N" or "N-1", …).</summary>
+    public string PciehpSlotName(PciDev port) => _pciehpSlotNames.TryGetValue(port, out var n) ? n : PhysicalSlotNumber(port);
+
+    /// <summary>Slot Capabilities' Physical Slot Number, the name pciehp asks for.</summary>
+    private string PhysicalSlotNumber(PciDev port) =>
         (Read32(port, port.PcieCap + PcieSltCapOffset) >> SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>pci_enable_device → pci_enable_resources: turn on the decode the assigned resources need.</summary>
