@@ -29,7 +29,8 @@ public static class QemuDsdt
     private const int Ich9LpcSlot = 0x1f;
 
     /// <summary>
-    /// The ACPI scopes of every PCI bus that has an ACPI companion, keyed by bus number. <paramref name="rootBsel"/>:
+    /// The DSDT's \_SB.PCI0 scope with every described PCI object; a described cold-plugged bridge carries the scope
+    /// of its secondary bus (<see cref="AcpiPciObject.Children"/>). <paramref name="rootBsel"/>:
     /// the root bus is hot-pluggable through ACPI (pc's acpi-root-pci-hotplug; never on q35's pcie.0, whose
     /// is_hotpluggable_bus says no). <paramref name="bridgeHotplug"/>: acpi-pci-hotplug-with-bridge-support (pcihp_bridge_en):
     /// cold-plugged bridges are described with their children and their secondary buses get a BSEL.
