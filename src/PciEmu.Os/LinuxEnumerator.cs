@@ -39,6 +39,9 @@ public sealed class LinuxEnumerator
     /// <summary>/proc/ioports restricted to the PCI tree.</summary>
     public string ProcIoports() => ProcViews.Render(_core.IoPortRoot);
 
+    /// <summary>The platform facts the kernel was handed (its root bus windows are QEMU's _CRS).</summary>
+    public PlatformFacts Facts => _core.Facts;
+
     /// <summary>Boot: acpiphp init, root bus scan, resource survey (x86) or claim (arm64 preserve), assignment, drivers.</summary>
     public void Boot()
     {
