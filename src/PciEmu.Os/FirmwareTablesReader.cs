@@ -32,6 +32,8 @@ public static class FirmwareTablesReader
             // pci_acpi_preserve_config: _DSM function 5 returning 0.
             PreserveBootConfig = bridge?.DsmFunction5 == 0,
             AcpiSlots = slots,
+            // The DSDT's namespace below the host bridge: acpiphp and OSHP find a bus's companion through its bridge.
+            AcpiRoot = tables.Acpi?.PciNamespace,
             PciMemStart = tables.PciGapStart,
             // arch_remove_reservations → remove_e820_regions clips allocations around the firmware's e820 table.
             E820 = tables.E820?.Where(e => e.Length > 0).Select(e => new E820Range(e.Start, e.End - 1)).ToArray() ?? [],

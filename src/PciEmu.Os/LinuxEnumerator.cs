@@ -39,6 +39,9 @@ public sealed class LinuxEnumerator
     /// <summary>/proc/ioports restricted to the PCI tree.</summary>
     public string ProcIoports() => ProcViews.Render(_core.IoPortRoot);
 
+    /// <summary>The platform facts the kernel was handed (its root bus windows are QEMU's _CRS).</summary>
+    public PlatformFacts Facts => _core.Facts;
+
     /// <summary>Boot: acpiphp init, root bus scan, resource survey (x86) or claim (arm64 preserve), assignment, drivers.</summary>
     public void Boot()
     {
@@ -67,7 +70,7 @@ public sealed class LinuxEnumerator
         PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
         List<PciDev> found = driver switch
         {
-            HotplugDriver.Acpiphp => _core.AcpiphpEnableSlot(bridge?.Subordinate ?? _core.Root!, slot),
+            HotplugDriver.Acpiphp => _core.AcpiphpDeviceCheck(bridge?.Subordinate ?? _core.Root!, slot),
             HotplugDriver.Pciehp => _core.PciehpConfigureDevice(Require(bridge)),
             HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Added,
             HotplugDriver.None => [],
@@ -120,7 +123,7 @@ public sealed class LinuxEnumerator
         if (parent is null) return HotplugDriver.Acpiphp;
         var dev = _core.FindDevice(parent.Value) ?? throw new ArgumentException($"no device {parent}", nameof(parent));
         if (_core.PciehpOwns(dev)) return HotplugDriver.Pciehp;
-        if (dev.Subordinate is { } sec && _core.Facts.AcpiSlots.ContainsKey(sec.Number)) return HotplugDriver.Acpiphp;
+        if (dev.Subordinate is { } sec && _core.EjectableSlots(sec).Count > 0) return HotplugDriver.Acpiphp;
         if (_core.ShpchpOwns(dev)) return HotplugDriver.Shpchp;
         return dev.ShpcCap != 0 ? HotplugDriver.None : HotplugDriver.Acpiphp;
     }

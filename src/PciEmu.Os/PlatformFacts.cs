@@ -1,3 +1,4 @@
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Os.Resources;
 
 namespace PciEmu.Os;
@@ -47,8 +48,15 @@ public sealed record PlatformFacts
     /// <summary>ACPI hot-plug slots per bus number (the device numbers whose _SUN/_EJ0 objects acpiphp registers).</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<int>> AcpiSlots { get; init; } = new Dictionary<int, IReadOnlyList<int>>();
 
+    /// <summary>The ACPI namespace below the host bridge (Linux finds a bus's companion through its bridge's _ADR in the
+    /// parent's scope, not by bus number). Null: no model; <see cref="AcpiSlots"/> alone says which slots are ejectable.</summary>
+    public AcpiPciScope? AcpiRoot { get; init; }
+
     /// <summary>ACPI path of the root host bridge (for shpchp's OSHP lines).</summary>
-    public string RootAcpiPath { get; init; } = @"\_SB_.PCI0";
+    public string RootAcpiPath { get; init; } = DefaultRootAcpiPath;
+
+    /// <summary>QEMU's host bridge object on x86 and arm virt.</summary>
+    public const string DefaultRootAcpiPath = @"\_SB_.PCI0";
 
     /// <summary>PCIBIOS_MIN_MEM (x86: pci_mem_start, the start of the e820 gap).</summary>
     public ulong PciMemStart { get; init; }

@@ -42,7 +42,11 @@ internal sealed partial class PciCore
     {
         var max = bus.Number;
         for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << PciRegs.DevFnShift);
-        PcibiosFixupBus(bus);
+        if (!bus.IsAdded)
+        {
+            PcibiosFixupBus(bus);
+            bus.IsAdded = true;
+        }
         var usedBuses = 0;
         for (var pass = 0; pass < 2; pass++)
         {
@@ -112,6 +116,7 @@ internal sealed partial class PciCore
         dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
         ConfigureExtendedTags(dev);
         HeaderQuirks(dev);
+        PcieReportDowntraining(dev);
         return dev;
     }
 
@@ -188,9 +193,15 @@ internal sealed partial class PciCore
         if ((secondary != 0 || subordinate != 0) && !broken)
         {
             if (pass != 0) return max;
-            var child = FindBus(secondary) ?? AddNewBus(bus, dev, secondary, (ulong)subordinate);
+            var child = FindBus(secondary);
+            if (child is null)
+            {
+                child = AddNewBus(bus, dev, secondary, (ulong)subordinate);
+                BusInsertBusnRes(child);
+            }
             var cmax = ScanChildBusExtend(child, subordinate - secondary);
             if (cmax > subordinate) Log.Dev(dev, $"bridge has subordinate {subordinate:x2} but max busn {cmax:x2}");
+            CheckDevicesAccessible(bus, dev, child);
             return Math.Max(max, subordinate);
         }
         if (pass == 0)
@@ -210,7 +221,12 @@ internal sealed partial class PciCore
             Log.Dev(dev, "No bus number available for hot-added bridge");
             return max;
         }
-        var child = AddNewBus(bus, dev, next, bus.Busn.End);
+        var child = FindBus(next);
+        if (child is null)
+        {
+            child = AddNewBus(bus, dev, next, bus.Busn.End);
+            BusInsertBusnRes(child);
+        }
         var sub = (uint)bus.Busn.End;
         Write32(dev, Type1Header.PrimaryBus.Offset,
             (Read32(dev, Type1Header.PrimaryBus.Offset) & PciRegs.SecLatencyTimerMask) | (uint)bus.Number
@@ -219,7 +235,31 @@ internal sealed partial class PciCore
         if (dev.IsHotplugBridge) cmax = Math.Max(cmax, Math.Min((int)bus.Busn.End, next + Math.Max(available, Options.HpBusSize - 1)));
         UpdateBusnResEnd(child, cmax);
         Write8(dev, Type1Header.SubordinateBus.Offset, (byte)cmax);
+        CheckDevicesAccessible(bus, dev, child);
         return cmax;
+    }
+
+    /// <summary>pci_bus_insert_busn_res: the child's bus range goes into the parent's (a resource tree like iomem);
+    /// a range outside the parent's or overlapping a sibling's stays out of the tree.</summary>
+    private void BusInsertBusnRes(PciBusNode child)
+    {
+        if (child.Parent is not { } parent) return;
+        var conflict = ResourceTree.RequestConflict(parent.Busn, child.Busn);
+        if (conflict is not null) Log.Bus(child, $"busn_res: can not insert {child.Busn} under {parent.Busn} (conflicts with (null) {conflict})");
+    }
+
+    /// <summary>pci_scan_bridge_extend's "Check that all devices are accessible": the child's bus range must lie
+    /// inside every non-root ancestor bus's range.</summary>
+    private void CheckDevicesAccessible(PciBusNode bus, PciDev dev, PciBusNode child)
+    {
+        for (var b = bus; b.Parent is not null; b = b.Parent)
+        {
+            if (child.Busn.End > b.Busn.End || (ulong)child.Number > b.Busn.End || child.Number < b.Number || child.Busn.End < (ulong)b.Number)
+            {
+                Log.Dev(dev, $"devices behind bridge are unusable because {child.Busn} cannot be assigned for them");
+                break;
+            }
+        }
     }
 
     /// <summary>pci_bus_update_busn_res_end: shrink the child's bus range to what the scan used.</summary>
@@ -228,6 +268,7 @@ internal sealed partial class PciCore
         var old = child.Busn.Clone();
         child.Busn.End = (ulong)busMax;
         Log.Bus(child, $"busn_res: {old} end is updated to {busMax:x2}");
+        if (child.Busn.Parent is null) BusInsertBusnRes(child);
     }
 
     /// <summary>pci_add_new_bus / pci_alloc_child_bus: the child bus, its ext-config check and pcibios_add_bus.</summary>

@@ -61,6 +61,7 @@ internal sealed partial class PciCore
     /// <summary>pcibios_resource_survey_bus: the survey for a bus that appeared at run time (acpiphp).</summary>
     public void ResourceSurveyBus(PciBusNode bus)
     {
+        Log.Bus(bus, "Allocating resources");
         AllocateBusResources(bus);
         AllocateResources(bus, 0);
         AllocateResources(bus, 1);

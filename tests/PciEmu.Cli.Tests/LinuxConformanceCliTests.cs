@@ -6,37 +6,30 @@ using PciEmu.Testing;
 namespace PciEmu.Cli.Tests;
 
 /// <summary>
-/// End to end through the product: every recorded pc/q35 Linux case is rebuilt as a `pciemu run` command line
-/// (the recorded -M/-m/-nodefaults/-device/-global, --firmware seabios, --kernel linux[,v6.1], --device-add of the
-/// recorded hot-plug) and the kernel log PciEmu prints must equal the PCI lines of the real dmesg (boot, then the
-/// hot-plug), timestamps stripped. Line filter: messages starting with "pci ", "pci_bus ", "pcieport ", "shpchp",
-/// "acpiphp" or "PCI: No. ".
+/// End to end through the product: every recorded pc/q35 Linux case (the top-level ones and the random/ set, found by
+/// <see cref="Recordings.X86LinuxCases"/>) is rebuilt as a `pciemu run` command line (the recorded
+/// -M/-m/-nodefaults/-device/-global, --firmware seabios, --kernel linux[,v6.1], --device-add of the recorded
+/// hot-plug) and the kernel log PciEmu prints must equal the PCI lines of the real dmesg (boot, then the hot-plug),
+/// timestamps stripped. Line filter: messages starting with "pci ", "pci_bus ", "pcieport ", "shpchp", "acpiphp" or
+/// "PCI: No. ". The /proc/iomem and /proc/ioports PCI entries PciEmu emits for the final state (after the hot-plug
+/// when there is one) must equal the recorded ones.
 /// </summary>
 public partial class LinuxConformanceCliTests
 {
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        var root = Golden.ConformanceRoot();
-        if (!Directory.Exists(root)) return data;
-        foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
-        {
-            var json = Path.Combine(dir, "linux.json");
-            if (!File.Exists(json)) continue;
-            using var doc = JsonDocument.Parse(File.ReadAllText(json));
-            if (doc.RootElement.GetProperty("arch").GetString() == "x86_64") data.Add(Path.GetFileName(dir));
-        }
-        return data;
-    }
+    public static TheoryData<string> Cases() => Recordings.AsTheoryData(Recordings.Root is null ? [] : Recordings.X86LinuxCases());
 
     [Fact]
-    public void ConformanceCasesArePresent() => Assert.True(Cases().Count >= 10, $"expected the recorded x86 Linux cases under {Golden.ConformanceRoot()}");
+    public void ConformanceCasesArePresent()
+    {
+        Assert.True(Cases().Count >= 10, $"expected the recorded x86 Linux cases under {Golden.ConformanceRoot()}");
+        Assert.Contains(Recordings.X86LinuxCases(), n => n.StartsWith("random/", StringComparison.Ordinal));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void KernelLog_EqualsRecordedDmesg(string name)
     {
-        var dir = Path.Combine(Golden.ConformanceRoot(), name);
+        var dir = Recordings.Dir(name);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "linux.json")));
         var j = doc.RootElement;
         var argv = j.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray();
@@ -46,12 +39,18 @@ public partial class LinuxConformanceCliTests
         args.AddRange(["--firmware", "seabios", "--kernel", is612 ? "linux" : "linux,v6.1"]);
         var hotplugs = j.GetProperty("hotplug");
         if (hotplugs.GetArrayLength() > 0) args.AddRange(["--device-add", hotplugs[0].GetProperty("spec").GetString()!]);
-        args.AddRange(["--emit", "kernel-log"]);
+        var scratch = Directory.CreateTempSubdirectory("pciemu-linux-");
+        var iomem = Path.Combine(scratch.FullName, "iomem.txt");
+        var ioports = Path.Combine(scratch.FullName, "ioports.txt");
+        args.AddRange(["--emit", "kernel-log", "--emit", $"iomem={iomem}", "--emit", $"ioports={ioports}"]);
 
         var o = new StringWriter { NewLine = "\n" };
         var e = new StringWriter();
         var code = PciEmuCli.Run([.. args], o, e);
         Assert.True(code == ExitCodes.Ok, $"exit {code}: {e}");
+        var procIomem = File.ReadAllLines(iomem);
+        var procIoports = File.ReadAllLines(ioports);
+        scratch.Delete(recursive: true);
 
         var boot = Filter(File.ReadAllLines(Path.Combine(dir, "boot.dmesg.txt")));
         var expected = boot.ToList();
@@ -63,7 +62,27 @@ public partial class LinuxConformanceCliTests
             Assert.True(expected[i] == actual[i], $"{name}: line {i + 1}\n  expected: {expected[i]}\n  actual:   {actual[i]}");
         }
         Assert.Equal(expected.Count, actual.Length);
+
+        var phase = hotplugs.GetArrayLength() > 0 ? "hotplug0" : "boot";
+        AssertProc(name, File.ReadAllLines(Path.Combine(dir, $"{phase}.iomem.txt")), procIomem);
+        AssertProc(name, File.ReadAllLines(Path.Combine(dir, $"{phase}.ioports.txt")), procIoports);
     }
+
+    /// <summary>The PCI entries (bus windows and functions) of a /proc/iomem or /proc/ioports dump, line for line.</summary>
+    private static void AssertProc(string name, IEnumerable<string> recorded, IEnumerable<string> emitted)
+    {
+        var expected = recorded.Where(l => ProcPci().IsMatch(l)).ToArray();
+        var actual = emitted.Where(l => ProcPci().IsMatch(l)).ToArray();
+        Assert.NotEmpty(expected);
+        for (var i = 0; i < Math.Min(expected.Length, actual.Length); i++)
+        {
+            Assert.True(expected[i] == actual[i], $"{name}: proc line {i + 1}\n  expected: {expected[i]}\n  actual:   {actual[i]}");
+        }
+        Assert.Equal(expected.Length, actual.Length);
+    }
+
+    [GeneratedRegex(@"^\s*[0-9a-f]+-[0-9a-f]+ : (PCI Bus [0-9a-f]{4}:[0-9a-f]{2}|[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$")]
+    private static partial Regex ProcPci();
 
     private static IReadOnlyList<string> Filter(IEnumerable<string> lines) =>
         lines.Select(l => Timestamp().Replace(l, string.Empty))

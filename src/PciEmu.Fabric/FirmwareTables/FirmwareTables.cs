@@ -61,6 +61,15 @@ public sealed record HostBridgeTable
 /// </summary>
 public readonly record struct AcpiHotplugSlot(int Bus, int Slot, string Path);
 
+/// <summary>An ACPI device object with _ADR (device, function) below a PCI bus's ACPI companion; <paramref name="Ejectable"/>:
+/// it has _SUN (= the device number) and _EJ0, i.e. it is an ACPI hot-plug slot; <paramref name="Children"/>: the
+/// objects of the bridge's secondary bus when the DSDT describes them.</summary>
+public sealed record AcpiPciObject(int Device, int Function, string Path, bool Ejectable, AcpiPciScope? Children = null);
+
+/// <summary>The ACPI companion of a PCI bus (the host bridge for the root bus, the bridge's own object otherwise) and its
+/// _ADR children in namespace order.</summary>
+public sealed record AcpiPciScope(string Path, IReadOnlyList<AcpiPciObject> Objects);
+
 /// <summary>A legacy INTx route (_PRT entry): device slot and pin to a GSI.</summary>
 public readonly record struct PciInterruptRoute(int Bus, int Slot, int Pin, int Gsi);
 
@@ -70,6 +79,10 @@ public sealed record AcpiTables
     public IReadOnlyList<EcamAllocation> Mcfg { get; init; } = [];
     public IReadOnlyList<HostBridgeTable> HostBridges { get; init; } = [];
     public IReadOnlyList<AcpiHotplugSlot> HotplugSlots { get; init; } = [];
+
+    /// <summary>The ACPI namespace below the (first) host bridge as the DSDT describes it: Linux finds a bus's ACPI
+    /// companion through its bridge's _ADR in the parent's scope, not by bus number. Null: not described.</summary>
+    public AcpiPciScope? PciNamespace { get; init; }
 
     /// <summary>_PRT entries where the OS needs them (empty: the enumerator does not route INTx).</summary>
     public IReadOnlyList<PciInterruptRoute> InterruptRouting { get; init; } = [];

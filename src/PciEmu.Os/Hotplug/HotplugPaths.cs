@@ -1,3 +1,4 @@
+using PciEmu.Core;
 using PciEmu.Os.Model;
 using PciEmu.Os.Setup;
 
@@ -6,24 +7,76 @@ namespace PciEmu.Os;
 /// <summary>drivers/pci/hotplug: acpiphp_glue.c enable_slot, pciehp_pci.c / shpchp_pci.c configure_device.</summary>
 internal sealed partial class PciCore
 {
-    /// <summary>acpiphp enable_slot: scan the slot, number/size new bridges, assign into the existing windows only.</summary>
-    public List<PciDev> AcpiphpEnableSlot(PciBusNode bus, int slot)
+    /// <summary>hotplug_event (ACPI_NOTIFY_DEVICE_CHECK on the slot's object, sent by QEMU's PCNT/DVNT):
+    /// acpiphp_rescan_slot, and when it found new functions, acpiphp_check_bridge of the slot's bridge.</summary>
+    public List<PciDev> AcpiphpDeviceCheck(PciBusNode bus, int slot)
     {
         var found = ScanSlot(bus, DevFn(slot, 0));
-        var add = new List<DevResEntry>();
-        var max = AcpiphpMaxBusnr(bus);
-        foreach (var dev in found.Where(d => d.IsBridge)) max = ScanBridgeExtend(bus, dev, max, 0, 0);
-        foreach (var dev in found.Where(d => d.IsBridge))
-        {
-            max = ScanBridgeExtend(bus, dev, max, (int)bus.Busn.End - max, 1);
-            if (dev.Subordinate is not { } sub) continue;
-            CheckHotplugBridge(dev);
-            if (Facts.Arch == PciArch.X86) ResourceSurveyBus(sub);
-            SizeBridges(sub, add);
-        }
-        BusAssignResources(bus, add, null);
+        if (found.Count == 0) return found;
+        AcpiphpCheckBridge(bus, slot);
         foreach (var d in found) d.Added = true;
         return found;
+    }
+
+    /// <summary>acpiphp_check_bridge: every ACPI slot of the bridge in namespace order; enable_slot where a function
+    /// answers (get_slot_status: QEMU's slot objects have no _STA, so the vendor ID decides), disable_slot otherwise
+    /// (nothing to remove for an empty slot). The event's slot is always among them (a caller without a namespace
+    /// model, or a slot the model does not know, still gets the device configured).</summary>
+    private void AcpiphpCheckBridge(PciBusNode bus, int eventSlot)
+    {
+        var slots = AcpiphpSlots(bus);
+        if (!slots.Any(s => s.Slot == eventSlot)) slots.Add((eventSlot, [0]));
+        foreach (var (slot, functions) in slots)
+        {
+            if (!functions.Append(0).Any(fn => Cfg.Read32(Bdf.FromDevFn(bus.Number, DevFn(slot, fn)), CommonHeader.VendorId.Offset)
+                    is not (uint.MaxValue or 0 or PciRegs.AbsentLowHalf or PciRegs.AbsentHighHalf)))
+                continue;
+            AcpiphpEnableSlot(bus, slot, functions);
+        }
+    }
+
+    /// <summary>acpiphp_add_context's slot list of a bus: one slot per device number with an _ADR object (in namespace
+    /// order), with the functions its objects name. Without a namespace model, the ejectable slots alone.</summary>
+    private List<(int Slot, List<int> Functions)> AcpiphpSlots(PciBusNode bus)
+    {
+        var slots = new List<(int Slot, List<int> Functions)>();
+        if (Facts.AcpiRoot is not null)
+        {
+            if (AcpiScopeOf(bus) is not { } scope) return slots;
+            foreach (var o in scope.Objects)
+            {
+                var i = slots.FindIndex(s => s.Slot == o.Device);
+                if (i < 0) slots.Add((o.Device, [o.Function]));
+                else slots[i].Functions.Add(o.Function);
+            }
+        }
+        else if (Facts.AcpiSlots.TryGetValue(bus.Number, out var ejectable))
+        {
+            slots.AddRange(ejectable.Select(s => (s, new List<int> { 0 })));
+        }
+        return slots;
+    }
+
+    /// <summary>acpiphp enable_slot (not natively hot-plugged bus): acpiphp_rescan_slot, then both pci_scan_bridge
+    /// passes over every bridge in the slot (new or not); in pass 1 each numbered one is checked as a hot-plug
+    /// bridge, surveyed and sized; finally __pci_bus_assign_resources of the whole bus into its existing windows.</summary>
+    private void AcpiphpEnableSlot(PciBusNode bus, int slot, List<int> functions)
+    {
+        ScanSlot(bus, DevFn(slot, 0));
+        var add = new List<DevResEntry>();
+        var max = AcpiphpMaxBusnr(bus);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var dev in bus.Devices.Where(d => d.IsBridge && d.Bdf.Device == slot).ToArray())
+            {
+                max = ScanBridgeExtend(bus, dev, max, pass == 0 ? 0 : (int)bus.Busn.End - max, pass);
+                if (pass == 0 || dev.Subordinate is not { } sub) continue;
+                if (functions.Contains(dev.Bdf.Function)) CheckHotplugBridge(dev);
+                if (Facts.Arch == PciArch.X86) ResourceSurveyBus(sub);
+                SizeBridges(sub, add);
+            }
+        }
+        BusAssignResources(bus, add, null);
     }
 
     /// <summary>acpiphp_max_busnr: the highest bus number reserved below the bus (not the bus's own padding).</summary>

@@ -1,3 +1,4 @@
+using PciEmu.Fabric.FirmwareTables;
 using System.Globalization;
 using PciEmu.Core;
 using PciEmu.Os.Model;
@@ -19,19 +20,61 @@ internal sealed partial class PciCore
     private const int SltCapPsnShift = 19;
     private const uint LnkCapDllActiveReporting = 1 << 20;
 
-    /// <summary>acpiphp_enumerate_slots (via pcibios_add_bus): register the ACPI slots the DSDT describes on this bus.</summary>
+    /// <summary>acpi_pci_add_bus (via pcibios_add_bus): acpi_pci_slot_enumerate creates a pci_slot named after _SUN for
+    /// every _SUN object of the bus (register_slot → pci_create_slot without a hot-plug slot, so make_slot_name may
+    /// suffix it), then acpiphp_enumerate_slots registers the ejectable ones (acpiphp_add_context → pci_hp_register),
+    /// which finds that pci_slot and renames it to the _SUN name (rename_slot → make_slot_name while the old name is
+    /// still taken). QEMU's _SUN is the device number.</summary>
     private void AcpiphpEnumerateSlots(PciBusNode bus)
     {
-        if (!Facts.AcpiSlots.TryGetValue(bus.Number, out var slots)) return;
-        foreach (var slot in slots) Log.Raw($"acpiphp: Slot [{RegisterSlotName(slot.ToString(CultureInfo.InvariantCulture))}] registered");
+        var slots = EjectableSlots(bus);
+        var created = new List<(string Sun, string Name)>();
+        foreach (var slot in slots.Distinct())
+        {
+            var sun = slot.ToString(CultureInfo.InvariantCulture);
+            created.Add((sun, RegisterSlotName(sun)));
+        }
+        foreach (var (sun, name) in created)
+        {
+            var final = name;
+            if (name != sun)
+            {
+                final = MakeSlotName(sun);
+                SlotNames.Remove(name);
+                SlotNames.Add(final);
+            }
+            Log.Raw($"acpiphp: Slot [{final}] registered");
+        }
     }
 
-    /// <summary>make_slot_name: a duplicate name gets "-2", "-3", ….</summary>
+    /// <summary>ACPI_HANDLE(bus->bridge): the host bridge's scope for the root bus, else the bridge's companion's
+    /// children (acpi_pci_find_companion: the object whose _ADR names the bridge in its parent's scope).</summary>
+    public AcpiPciScope? AcpiScopeOf(PciBusNode bus) => bus.Self is { } self ? AcpiCompanion(self)?.Children : Facts.AcpiRoot;
+
+    /// <summary>ACPI_COMPANION(&amp;dev->dev): the _ADR object of the function in its bus's scope.</summary>
+    public AcpiPciObject? AcpiCompanion(PciDev dev) =>
+        AcpiScopeOf(dev.Bus)?.Objects.FirstOrDefault(o => o.Device == dev.Bdf.Device && o.Function == dev.Bdf.Function);
+
+    /// <summary>The device numbers with _SUN/_EJ0 below the bus (the platform's per-number list without a namespace model).</summary>
+    public IReadOnlyList<int> EjectableSlots(PciBusNode bus)
+    {
+        if (Facts.AcpiRoot is null) return Facts.AcpiSlots.TryGetValue(bus.Number, out var s) ? s : [];
+        return AcpiScopeOf(bus) is { } scope ? scope.Objects.Where(o => o.Ejectable).Select(o => o.Device).Distinct().ToList() : [];
+    }
+
+    /// <summary>pci_create_slot for a new slot: make_slot_name, and the name is taken in the slots kset.</summary>
     private string RegisterSlotName(string name)
     {
-        var candidate = name;
-        for (var dup = 2; SlotNames.Contains(candidate); dup++) candidate = $"{name}-{dup}";
+        var candidate = MakeSlotName(name);
         SlotNames.Add(candidate);
+        return candidate;
+    }
+
+    /// <summary>make_slot_name: the name itself, else the first free of "N-1", "N-2", ….</summary>
+    private string MakeSlotName(string name)
+    {
+        var candidate = name;
+        for (var dup = 1; SlotNames.Contains(candidate); dup++) candidate = $"{name}-{dup}";
         return candidate;
     }
 
@@ -53,7 +96,12 @@ internal sealed partial class PciCore
                 Log.Dev(dev, $"PME: Signaling with IRQ {irq}");
                 if (dev.HasAer && Facts.OscGrantsAer) Log.Dev(dev, $"AER: enabled with IRQ {irq}");
             }
-            if (PciehpOwns(dev)) Log.Dev(dev, $"pciehp: {SlotCapsLine(dev)}");
+            if (PciehpOwns(dev))
+            {
+                Log.Dev(dev, $"pciehp: {SlotCapsLine(dev)}");
+                // init_slot → pci_hp_register: the slot is named after the Physical Slot Number (make_slot_name).
+                _pciehpSlotNames[dev] = RegisterSlotName(PhysicalSlotNumber(dev));
+            }
         }
         foreach (var dev in AllDevices().Where(d => d.IsBridge && d.ShpcCap != 0)) ShpcProbe(dev);
         Log.Raw("shpchp: Standard Hot Plug PCI Controller Driver version: 0.4");
@@ -71,8 +119,13 @@ internal sealed partial class PciCore
             + $"NoCompl{F((slt & SltCapNoCmdCompl) != 0)} IbPresDis- LLActRep{F((lnk & LnkCapDllActiveReporting) != 0)}";
     }
 
-    /// <summary>Slot name pciehp registers: the physical slot number.</summary>
-    public string PciehpSlotName(PciDev port) =>
+    private readonly Dictionary<PciDev, string> _pciehpSlotNames = [];
+
+    /// <summary>The name pciehp registered for the port's slot (slot_name: the kset name, "N" or "N-1", …).</summary>
+    public string PciehpSlotName(PciDev port) => _pciehpSlotNames.TryGetValue(port, out var n) ? n : PhysicalSlotNumber(port);
+
+    /// <summary>Slot Capabilities' Physical Slot Number, the name pciehp asks for.</summary>
+    private string PhysicalSlotNumber(PciDev port) =>
         (Read32(port, port.PcieCap + PcieSltCapOffset) >> SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>pci_enable_device → pci_enable_resources: turn on the decode the assigned resources need.</summary>

@@ -25,6 +25,7 @@ internal sealed partial class PciCore
         {
             foreach (var child in sub.Devices.ToArray().Reverse()) StopAndRemoveBusDevice(child);
             dev.Bus.Children.Remove(sub);
+            ResourceTree.Release(sub.Busn); // pci_remove_bus → pci_bus_release_busn_res
             dev.Subordinate = null;
         }
         if (_shpc.Remove(dev, out var ctrl) && ctrl.MmioRegion is { } mmio)

@@ -159,16 +159,32 @@ internal sealed partial class PciCore
         _shpc[dev] = ctrl;
     }
 
-    /// <summary>acpi_get_hp_hw_control_from_firmware: _OSC decides when present; without _OSC, OSHP must succeed
-    /// (QEMU implements no OSHP, so the walk from the bridge's ACPI companion up to the root bridge fails).</summary>
+    /// <summary>acpi_get_hp_hw_control_from_firmware: _OSC decides when present; without _OSC, OSHP must succeed. The
+    /// walk starts at the bridge's ACPI companion (else the companion of the nearest bus above that has one) and goes up
+    /// to the root bridge, one line per object; QEMU implements no OSHP, so every step fails.</summary>
     private bool AcpiGetHpHwControlFromFirmware(PciDev dev)
     {
         if (Facts.HasOsc) return Facts.OscGrantsShpcHotplug;
-        var path = dev.Bus.IsRoot ? $"{Facts.RootAcpiPath}.S{dev.Bdf.DevFn:X2}_" : Facts.RootAcpiPath;
-        Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({path})");
-        if (dev.Bus.IsRoot) Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({Facts.RootAcpiPath})");
+        var handle = AcpiHandle(dev);
+        for (var bus = dev.Bus; handle is null && bus is not null; bus = bus.Parent)
+            handle = bus.Self is { } self ? AcpiHandle(self) : Facts.RootAcpiPath;
+        while (handle is not null)
+        {
+            Log.Dev(dev, $"Requesting control of SHPC hotplug via OSHP ({handle})");
+            if (handle == Facts.RootAcpiPath) break;
+            var dot = handle.LastIndexOf('.');
+            handle = dot > 0 ? handle[..dot] : null;
+        }
         Log.Dev(dev, "Cannot get control of SHPC hotplug");
         return false;
+    }
+
+    /// <summary>ACPI_HANDLE(&amp;dev->dev) (acpi_pci_find_companion): the _ADR child of the bus's companion that names the
+    /// function. Without a namespace model, root-bus devices are \PCI0.Sxx_ as QEMU names them.</summary>
+    private string? AcpiHandle(PciDev dev)
+    {
+        if (Facts.AcpiRoot is null) return dev.Bus.IsRoot ? $"{Facts.RootAcpiPath}.S{dev.Bdf.DevFn:X2}_" : null;
+        return AcpiCompanion(dev)?.Path;
     }
 
     /// <summary>shpc_indirect_read: DWORD select, then DWORD data.</summary>
@@ -278,7 +294,7 @@ internal sealed partial class PciCore
     private bool InitSlots(ShpcController ctrl)
     {
         var bus = ctrl.Bridge.Subordinate!;
-        var acpiSlots = Facts.AcpiSlots.TryGetValue(bus.Number, out var s) ? s : [];
+        var acpiSlots = EjectableSlots(bus);
         for (var i = 0; i < ctrl.NumSlots; i++)
         {
             var device = ctrl.SlotDeviceOffset + i;

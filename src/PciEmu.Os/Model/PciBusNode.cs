@@ -31,6 +31,9 @@ public sealed class PciBusNode
 
     public bool IsRoot => Self is null;
 
+    /// <summary>bus->is_added: the arch fixups ran once (a rescan of the bus does not repeat them).</summary>
+    public bool IsAdded { get; set; }
+
     /// <summary>"0000:bb", the bus device's name.</summary>
     public string Name => $"0000:{Number:x2}";
 

@@ -231,7 +231,8 @@ internal sealed partial class PciCore
         Write32(bridge, Type1Header.PrefLimitUpper32.Offset, lu);
     }
 
-    /// <summary>pci_bus_dump_resources.</summary>
+    /// <summary>pci_bus_dump_resources: the bus, then the subordinate bus of each device in bus->devices order (not
+    /// bus->children order: a bridge numbered in pass 1 comes before a later firmware-numbered one).</summary>
     private void BusDumpResources(PciBusNode bus)
     {
         var i = bus.IsRoot ? 4 : 0;
@@ -240,6 +241,9 @@ internal sealed partial class PciCore
             if (r.Flags != ResFlags.None && r.End != 0) Log.Bus(bus, $"resource {i} {r}");
             i++;
         }
-        foreach (var c in bus.Children) BusDumpResources(c);
+        foreach (var d in bus.Devices)
+        {
+            if (d.Subordinate is { } c) BusDumpResources(c);
+        }
     }
 }

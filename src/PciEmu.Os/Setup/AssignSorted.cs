@@ -105,7 +105,7 @@ internal sealed partial class PciCore
             var idx = Array.IndexOf(e.Dev.Resources, e.Res);
             if (e.Res.Size == 0 || AssignResource(e.Dev, idx) == 0) continue;
             if (fail is not null && !(idx == PciDev.RomResource && !e.Res.Flags.Any(ResFlags.RomEnable)))
-                fail.Add(new DevResEntry(e.Dev, e.Res));
+                DevResList.AddToList(fail, new DevResEntry(e.Dev, e.Res));
             e.Res.Reset();
         }
     }

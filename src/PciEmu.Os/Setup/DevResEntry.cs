@@ -20,6 +20,9 @@ internal static class DevResList
 {
     public static DevResEntry? Find(List<DevResEntry>? list, Resource r) => list?.FirstOrDefault(e => ReferenceEquals(e.Res, r));
 
+    /// <summary>add_to_list: list_add, i.e. at the head (the lists are walked newest first).</summary>
+    public static void AddToList(List<DevResEntry> list, DevResEntry e) => list.Insert(0, e);
+
     /// <summary>get_res_add_size.</summary>
     public static ulong AddSize(List<DevResEntry>? list, Resource r) => Find(list, r)?.AddSize ?? 0;
 

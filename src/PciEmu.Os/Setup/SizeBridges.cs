@@ -120,7 +120,7 @@ internal sealed partial class PciCore
         b.Flags |= ResFlags.StartAlign;
         if (sizeAdd > size0 && realloc is not null)
         {
-            realloc.Add(new DevResEntry(bus.Self!, b, sizeAdd - size0, minAlign));
+            DevResList.AddToList(realloc, new DevResEntry(bus.Self!, b, sizeAdd - size0, minAlign));
             Log.Dev(bus.Self!, $"bridge window {b} to {bus.Busn} add_size {ResourceFormat.Hex(sizeAdd - size0)}");
         }
     }
@@ -245,7 +245,7 @@ internal sealed partial class PciCore
         b.Flags |= ResFlags.StartAlign;
         if (size1 > size0 && realloc is not null)
         {
-            realloc.Add(new DevResEntry(bus.Self!, b, size1 - size0, addAlign));
+            DevResList.AddToList(realloc, new DevResEntry(bus.Self!, b, size1 - size0, addAlign));
             Log.Dev(bus.Self!, $"bridge window {b} to {bus.Busn} add_size {ResourceFormat.Hex(size1 - size0)} add_align {ResourceFormat.Hex(addAlign)}");
         }
         return 0;

@@ -1,4 +1,6 @@
 using PciEmu.Firmware.SeaBios;
+using PciEmu.Os;
+using PciEmu.Os.Resources;
 using PciEmu.Platform;
 
 namespace PciEmu.Scenarios.Checking;
@@ -86,15 +88,19 @@ internal static class AddressRules
     }
 
     /// <summary>
-    /// The root bus's 32-bit memory decodes lie in the firmware's PCI hole [pcimem_start, pcimem_end); 64-bit ones
-    /// lie above 4 GiB (pci_bios_map_devices' windows, which QEMU's _CRS also describes).
+    /// The root bus's 32-bit memory decodes lie in the firmware's PCI hole [pcimem_start, pcimem_end), or, once a
+    /// kernel ran, in one of the host bridge's _CRS memory windows it was handed: Linux assigns there at hot-plug time,
+    /// and on pc QEMU's _CRS starts at the end of low RAM, below SeaBIOS's hole (recorded with real Linux 6.12: pc 512M,
+    /// a cold-plugged empty pci-bridge,shpc=off gets [mem 0x20100000-0x202fffff] when acpiphp rescans the root bus).
+    /// 64-bit ones lie above 4 GiB.
     /// </summary>
-    public static void CheckRootWindow(DecodedTree tree, PciWindows w, List<InvariantViolation> found)
+    public static void CheckRootWindow(DecodedTree tree, PciWindows w, IReadOnlyList<RootWindow> kernelWindows, List<InvariantViolation> found)
     {
         var root = tree.Levels[0];
         foreach (var r in root.Ranges.Where(r => r.Space == DecodeSpace.Memory))
         {
             if (r.Start >= FourGiB) continue;
+            if (kernelWindows.Any(k => (k.Type & ResFlags.Mem) != 0 && r.Within(k.Start, k.End))) continue;
             if (r.Start < w.PciMemStart || r.End >= w.PciMemEnd)
                 found.Add(new(InvariantRules.RootWindow, $"{r} is outside the 32-bit PCI window 0x{w.PciMemStart:x}-0x{w.PciMemEnd - 1:x}"));
         }

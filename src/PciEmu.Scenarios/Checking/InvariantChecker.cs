@@ -95,7 +95,7 @@ public static class InvariantChecker
         BusRules.Check(tree, firmwareOk, found);
         if (firmwareOk)
         {
-            AddressRules.CheckRootWindow(tree, input.Firmware!.Windows, found);
+            AddressRules.CheckRootWindow(tree, input.Firmware!.Windows, input.Kernel is { Booted: true } k ? k.Facts.RootWindows : [], found);
             ReserveCapRules.Check(tree, found);
         }
         if (input.Kernel is { Booted: true } kernel)

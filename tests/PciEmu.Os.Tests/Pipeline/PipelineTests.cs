@@ -4,11 +4,17 @@ namespace PciEmu.Os.Tests.Pipeline;
 
 /// <summary>
 /// Machine → SeaBIOS port → enumerator → device_add, compared with the recorded Linux dmesg / proc files. This is the
-/// end-to-end check; <see cref="ConformanceTests"/> isolates the enumerator on replayed firmware state.
+/// end-to-end check; <see cref="ConformanceTests"/> isolates the enumerator on replayed firmware state. Every recorded
+/// x86_64 Linux case is picked up, the random/ set included (<see cref="PciEmu.Testing.Recordings.X86LinuxCases"/>).
 /// </summary>
 public sealed class PipelineTests
 {
-    public static TheoryData<string> Cases() => ConformanceTests.Cases();
+    public static TheoryData<string> Cases() =>
+        PciEmu.Testing.Recordings.AsTheoryData(SharedPaths.Conformance is null ? [] : PciEmu.Testing.Recordings.X86LinuxCases());
+
+    [Fact]
+    public void Cases_IncludeTheRandomSet() =>
+        Assert.Contains(PciEmu.Testing.Recordings.X86LinuxCases(), n => n.StartsWith("random/linux-", StringComparison.Ordinal));
 
     public static TheoryData<string> HotplugCases() => ConformanceTests.HotplugCases();
 

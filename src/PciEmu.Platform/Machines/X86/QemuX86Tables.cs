@@ -55,6 +55,7 @@ public static class QemuX86Tables
             Osc = acpi.HasOsc ? (OscControls)acpi.OscGrantedControls : null,
             DsmFunction5 = acpi.DsmFunction5Value,
         };
+        var (pciNamespace, slots) = DescribePciNamespace(machine, q35);
         return new FirmwareTables
         {
             Architecture = TableArchitecture.X86,
@@ -62,7 +63,8 @@ public static class QemuX86Tables
             {
                 Mcfg = mcfg,
                 HostBridges = [bridge],
-                HotplugSlots = DescribeHotplugSlots(machine),
+                HotplugSlots = slots,
+                PciNamespace = pciNamespace,
             },
             E820 = machine.Memory.E820,
             PciGapStart = machine.Memory.BelowFourG,
@@ -83,85 +85,18 @@ public static class QemuX86Tables
         if (free <= end) yield return (free, end);
     }
 
-    // ---- BEGIN hot-plug slot description (build_append_pci_bus_devices). Keep the DSDT's slot rules in this one
-    // ---- method: which buses have a BSEL and which slots get _SUN/_EJ0, with their full ACPI paths.
-
     /// <summary>
-    /// build_append_pci_bus_devices (QEMU 7.2 acpi-build.c), on the buses as the firmware numbered them: a bus has a
-    /// BSEL when ACPI hot-plug covers it (the root bus only with root hot-plug, bridges' buses with bridge hot-plug);
-    /// on such a bus every empty slot and every slot whose functions are hot-pluggable gets _SUN/_EJ0 (cold-plugged
-    /// bridges and models with dc->hotpluggable = false are not); below a PCIe root or downstream port only slot 0.
-    /// Slot devices are named S%.02X after their devfn, nested under their bridge's device.
+    /// The PCI part of QEMU 7.2's DSDT (<see cref="QemuDsdt"/>: build_append_pci_bus_devices and acpi_set_bsel) over the
+    /// machine's own bus tree as the firmware numbered it: the namespace below PCI0 and its ejectable slots. The root
+    /// bus has a hot-plug selector with pc's acpi-root-pci-hotplug (never on q35's pcie.0); bridges' buses with
+    /// acpi-pci-hotplug-with-bridge-support. Hot-pluggability is the device model's (DeviceClass.hotpluggable).
     /// </summary>
-    public static IReadOnlyList<AcpiHotplugSlot> DescribeHotplugSlots(Machine machine)
+    public static (AcpiPciScope Namespace, IReadOnlyList<AcpiHotplugSlot> Slots) DescribePciNamespace(Machine machine, bool q35)
     {
-        const int slotsPerBus = 32;
         var acpi = machine.Acpi;
-        var rootHotplug = acpi.AcpiRootHotplug;
-        var bridgeHotplug = acpi.AcpiBridgeHotplug;
-        var result = new List<AcpiHotplugSlot>();
-        if (!rootHotplug && !bridgeHotplug) return result; // no selector anywhere: the DSDT describes no hot-plug slot
-        var snapshot = machine.Snapshot();
-        Walk(0, isRoot: true, underPciePort: false, Pci0Path);
-        return result;
-
-        void Walk(int busNumber, bool isRoot, bool underPciePort, string path)
-        {
-            var hasBsel = isRoot ? rootHotplug : bridgeHotplug;
-            var bus = snapshot.FindBus(busNumber);
-            var bridges = new List<(int Secondary, bool PciePort, string Path)>();
-            for (var slot = 0; slot < slotsPerBus; slot++)
-            {
-                var hotpluggable = true;
-                var present = false;
-                for (var fn = 0; fn < Bdf.FunctionCount; fn++)
-                {
-                    var devFn = (slot << 3) | fn;
-                    if (bus?.At(devFn) is not { Visible: true } f)
-                    {
-                        if (fn == 0) break;
-                        continue;
-                    }
-                    present = true;
-                    if (f.IsBridgeHeader)
-                    {
-                        // Cold-plugged bridges are not hot-pluggable themselves; their bus is described below them.
-                        hotpluggable = false;
-                        bridges.Add((f.SecondaryBus, IsPciePort(f), $"{path}.{AcpiName(devFn)}"));
-                    }
-                    if (machine.Catalog.Find(f.Driver) is not { Hotpluggable: true }) hotpluggable = false;
-                    if (fn == 0 && !f.IsMultifunction) break;
-                }
-                if (underPciePort && slot > 0) continue;
-                if (hasBsel && (!present || hotpluggable)) result.Add(new AcpiHotplugSlot(busNumber, slot, $"{path}.{AcpiName(slot << 3)}"));
-            }
-            if (!bridgeHotplug) return; // only the root bus has a selector
-            foreach (var (sec, port, bridgePath) in bridges)
-            {
-                if (sec > busNumber) Walk(sec, isRoot: false, underPciePort: port, bridgePath);
-            }
-        }
+        var tree = QemuDsdt.FromSnapshot(machine.Snapshot().Root, f => machine.Catalog.Find(f.Driver) is { Hotpluggable: true });
+        var scope = QemuDsdt.Describe(tree, Pci0Path, isPc: !q35, rootBsel: !q35 && acpi.AcpiRootHotplug, bridgeHotplug: acpi.AcpiBridgeHotplug);
+        return (scope, QemuDsdt.HotplugSlots(scope, tree));
     }
 
-    // ---- END hot-plug slot description.
-
-    /// <summary>aml_device("S%.02X", devfn), padded to the four characters of an ACPI name segment.</summary>
-    private static string AcpiName(int devFn) => $"S{devFn:X2}_";
-
-    /// <summary>A PCIe root or downstream port (only device 0 below it), from its PCI Express capability.</summary>
-    private static bool IsPciePort(FunctionSnapshot f)
-    {
-        const int pcieFlagsOffset = 2;
-        const int typeShift = 4;
-        const int typeMask = 0xf;
-        const int rootPort = 0x4;
-        const int downstreamPort = 0x6;
-        foreach (var cap in CapabilityListBuilder.Walk(f.Config))
-        {
-            if (cap.Extended || cap.Id != CapabilityId.Express) continue;
-            var type = (f.Word(cap.Offset + pcieFlagsOffset) >> typeShift) & typeMask;
-            return type is rootPort or downstreamPort;
-        }
-        return false;
-    }
 }
