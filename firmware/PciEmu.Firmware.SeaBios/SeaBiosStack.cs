@@ -66,6 +66,7 @@ internal sealed class BusLoopTracker
     public List<string> AllRewinds { get; } = [];
 
     private const int MaxRecorded = 8;
+    private const int MaxListedBridges = 8;
 
     /// <summary>A root bus pci_bios_init_bus starts from.</summary>
     public void Root(int bus)
@@ -84,7 +85,9 @@ internal sealed class BusLoopTracker
         if (_closer is not null) return;
         var at = _path.FindIndex(p => p.Bus == secbus);
         if (at < 0) return;
-        var loop = _path.Skip(at).Where(p => p.Bridge >= 0).Select(p => DebugLog.Pp((ushort)p.Bridge)).Append(DebugLog.Pp((ushort)bdf));
+        var loop = _path.Skip(at).Where(p => p.Bridge >= 0).Select(p => DebugLog.Pp((ushort)p.Bridge)).Append(DebugLog.Pp((ushort)bdf)).ToList();
+        if (loop.Count > MaxListedBridges)
+            loop = [.. loop.Take(MaxListedBridges / 2), $"… {loop.Count - MaxListedBridges} more …", .. loop.TakeLast(MaxListedBridges / 2)];
         _closer = $"bridge {DebugLog.Pp((ushort)bdf)} was given secondary bus 0x{secbus:x}, a bus already on its own path " +
                   $"(bridges {string.Join(" → ", loop)} → bus 0x{secbus:x} again)";
     }

@@ -47,6 +47,21 @@ public class BusLoopStackTests
         Assert.NotEmpty(r.BusCounterRewinds);
     }
 
+    /// <summary>More nested bridges than bus numbers: the u8 counter wraps to bus 0, which is on every path.</summary>
+    [Fact]
+    public void NestingDeeperThanTheBusNumbers_WrapsIntoALoop_AndEndsAtTheStackLimit()
+    {
+        const int bridges = 300;
+        var devices = Enumerable.Range(0, bridges)
+            .Select(i => $"pci-bridge,id=b{i},bus={(i == 0 ? "pci.0" : $"b{i - 1}")},addr=0x{3 + i % 28:x},chassis_nr={i % 255 + 1},shpc=off")
+            .ToArray();
+        var r = Run("pc", devices);
+
+        Assert.Equal(SeaBiosOutcomeKind.Hung, r.Outcome.Kind);
+        Assert.Contains("was given secondary bus 0x0", r.Outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("more …", r.Outcome.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReservationAboveTheBusesBelow_DoesNotRewind()
     {
