@@ -55,13 +55,19 @@ public sealed class DevicesCatalog : IDeviceCatalog
         if (options.Multifunction) values["multifunction"] = "on";
         if (options.RomFile is { } rom) values["romfile"] = rom;
         if (!options.RomBar) values["rombar"] = "0";
+        if (options.PcieExtTag) values["x-pcie-ext-tag"] = "on";
         return Translate(() => DeviceCatalog.Create(new DeviceProperties(driver, values), new PlugContext(target.BusIsExpress, target.BusIsRoot)));
     }
 
     public IReadOnlyList<(int DevFn, PciFunction Function)>? CreateChipset(MachineKind kind, ulong ramSize)
     {
         var options = new ChipsetOptions { RamSize = ramSize };
-        var list = kind == MachineKind.Pc ? MachineChipsets.Pc(options) : MachineChipsets.Q35(options);
+        var list = kind switch
+        {
+            MachineKind.Pc => MachineChipsets.Pc(options),
+            MachineKind.Virt => MachineChipsets.Virt(),
+            _ => MachineChipsets.Q35(options),
+        };
         return list.Select(c => (c.DevFn, c.Function)).ToArray();
     }
 

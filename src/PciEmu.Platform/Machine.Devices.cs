@@ -21,6 +21,8 @@ public sealed partial class Machine
         ("mch", 0, 0, false), ("ICH9-LPC", 0x1f, 0, true), ("ich9-ahci", 0x1f, 2, false), ("ICH9-SMB", 0x1f, 3, false),
     ];
 
+    private static readonly (string Driver, int Slot, int Function, bool Multifunction)[] VirtDefaults = [("gpex-root", 0, 0, false)];
+
     /// <summary>qbus_init_internal's automatic_ids per bus class: anonymous secondary buses are "pci.N" / "pcie.N".</summary>
     private int _nextPciBusId;
     private int _nextPcieBusId;
@@ -33,7 +35,7 @@ public sealed partial class Machine
         var chipset = _catalog.CreateChipset(Type.Kind, Memory.RamSize);
         if (chipset is null)
         {
-            var defaults = Type.Kind == MachineKind.Pc ? PcDefaults : Q35Defaults;
+            var defaults = Type.Kind switch { MachineKind.Pc => PcDefaults, MachineKind.Virt => VirtDefaults, _ => Q35Defaults };
             var list = new List<(int, PciFunction)>();
             foreach (var (driver, slot, fn, mf) in defaults)
             {
@@ -193,7 +195,11 @@ public sealed partial class Machine
 
         foreach (var g in Globals.For(driver)) Set(g.Property, g.Value, m => GlobalSet.CantApply(g, m));
         foreach (var (k, v) in request.Properties) Set(k, v, m => m);
-        var options = new PciDeviceOptions { Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar };
+        var options = new PciDeviceOptions
+        {
+            Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar,
+            PcieExtTag = Type.Kind == MachineKind.Virt && Machines.Virt.VirtMachineTypes.PcieExtTag(Type),
+        };
         return (props, options, devfn);
     }
 

@@ -34,13 +34,16 @@ public sealed partial class Machine
         Type = options.Type;
         var isPc = Type.Kind == MachineKind.Pc;
         var globals = new GlobalSet(options.Globals);
-        Memory = MemoryLayout.Compute(options) with
+        // Hook: arm virt builds its memory map, device tree and ACPI facts in Machines/Virt (VirtBoard).
+        var isVirt = Type.Kind == MachineKind.Virt;
+        Virt = isVirt ? Machines.Virt.VirtBoard.Create(options, globals) : null;
+        Memory = isVirt ? new MemoryLayout { RamSize = options.RamSize } : MemoryLayout.Compute(options) with
         {
             PciHole64Size = globals.TakeSize(isPc ? "i440FX-pcihost" : "q35-pcihost", "pci-hole64-size")
                             ?? (isPc ? MemoryLayout.PcHole64Size : MemoryLayout.Q35Hole64Size),
         };
         _fwCfg = MachineFwCfg.Build(Memory);
-        Acpi = isPc
+        Acpi = Virt is { } board ? board.Acpi : isPc
             ? AcpiFacts.For(MachineKind.Pc,
                 globals.TakeBool("PIIX4_PM", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(2, 0),
                 globals.TakeBool("PIIX4_PM", "acpi-root-pci-hotplug") ?? true)
@@ -53,23 +56,37 @@ public sealed partial class Machine
         var root = PciBus.CreateRoot(isPc ? "pci.0" : "pcie.0", isExpress: !isPc);
         _hierarchy = new PciHierarchy(root);
         _decoder = new PciConfigDecoder(_hierarchy, Cpu);
-        var cf8 = new Cf8CfcHost(_decoder);
-        cf8.Map(Cpu);
         ResetControl = new ResetControlRegister(isPc ? PiixResetKeptBits : Ich9ResetKeptBits);
-        ResetControl.Map(Cpu);
-        ResetControl.ResetRequested += Reset;
+        if (!isVirt)
+        {
+            // virt has no CF8/CFC host and no 0xCF9: a port access there reaches nothing (ECAM only).
+            var cf8 = new Cf8CfcHost(_decoder);
+            cf8.Map(Cpu);
+            ResetControl.Map(Cpu);
+            ResetControl.ResetRequested += Reset;
+        }
         Cf8 = new Cf8CfcAccessor(Cpu);
         if (!isPc) _ecam = new EcamHost(_decoder);
+        // gpex: the ECAM window is fixed by the board (create_pcie), not by a chipset register.
+        if (Virt is { } v) _ecam!.Update(true, v.Map.EcamBase, v.Map.EcamSize);
         if (Acpi.AcpiHotplugIoBase is { } hpBase)
         {
             _acpiHotplug = new AcpiPciHotplug(this);
             Cpu.MapPort(hpBase, AcpiPciHotplug.RegisterBlockSize, _acpiHotplug);
+        }
+        else if (isVirt && Acpi.AcpiBridgeHotplug)
+        {
+            // acpi-ged's PCI hot-plug block keeps the UP/DOWN state; its MMIO mapping in the GED region is not modelled.
+            _acpiHotplug = new AcpiPciHotplug(this);
         }
         CreateDefaultDevices();
     }
 
     public MachineOptions Options { get; }
     public MachineType Type { get; }
+
+    /// <summary>arm virt's board facts (memory map, device tree, ACPI PCI description); null on pc/q35.</summary>
+    public Machines.Virt.VirtBoard? Virt { get; }
     public MemoryLayout Memory { get; }
     public IFwCfg FwCfg => _fwCfg;
     public AcpiFacts Acpi { get; }

@@ -11,6 +11,9 @@ public enum MachineKind
 
     /// <summary>Q35 MCH + ICH9 (<c>-M q35</c>, pc-q35-N.M).</summary>
     Q35,
+
+    /// <summary>arm virt with the GPEX PCIe host (<c>-M virt</c>, virt-N.M): see Machines/Virt.</summary>
+    Virt,
 }
 
 /// <summary>A QEMU machine type: the kind and the versioned name it resolves to (e.g. pc-q35-7.2).</summary>
@@ -26,7 +29,9 @@ public sealed record MachineType(MachineKind Kind, int Major, int Minor)
     public static MachineType Q35 { get; } = new(MachineKind.Q35, LatestMajor, LatestMinor);
 
     /// <summary>The canonical QEMU name, e.g. "pc-i440fx-7.2".</summary>
-    public string Name => (Kind == MachineKind.Pc ? PcPrefix : Q35Prefix) + $"{Major}.{Minor}";
+    public string Name => Kind == MachineKind.Virt
+        ? Machines.Virt.VirtMachineTypes.NameOf(this)
+        : (Kind == MachineKind.Pc ? PcPrefix : Q35Prefix) + $"{Major}.{Minor}";
 
     public bool IsAtLeast(int major, int minor) => Major > major || (Major == major && Minor >= minor);
 
@@ -43,7 +48,8 @@ public sealed record MachineType(MachineKind Kind, int Major, int Minor)
         }
         if (name.StartsWith(PcPrefix, StringComparison.Ordinal)) return Versioned(MachineKind.Pc, name[PcPrefix.Length..], 1, 4);
         if (name.StartsWith(Q35Prefix, StringComparison.Ordinal)) return Versioned(MachineKind.Q35, name[Q35Prefix.Length..], 2, 4);
-        return null;
+        // Hook: arm virt names (virt, virt-11.1, virt-7.2) live with the machine in Machines/Virt.
+        return Machines.Virt.VirtMachineTypes.Find(name);
     }
 
     /// <summary>The newest minor version QEMU 7.2 registers for each major (pc-*-1.7, 2.12, 3.1, 4.2, 5.2, 6.2, 7.2).</summary>
