@@ -140,6 +140,7 @@ public static class RunCommand
         {
             Scenario = scenario,
             Firmware = settings.Firmware,
+            Edk2Options = settings.Edk2,
             Kernel = settings.Kernel,
             Cost = o.Cost,
             Mechanism = o.Mechanism,

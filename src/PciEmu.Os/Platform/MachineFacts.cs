@@ -9,9 +9,10 @@ public static class MachineFacts
     /// <summary>The accessor Linux uses: MMCONFIG/ECAM when the MCH maps it (q35), else CF8/CFC (pc).</summary>
     public static IConfigAccessor AccessorFor(Machine machine) => machine.Ecam is { } ecam ? machine.EcamAt(ecam.Base) : machine.Cf8;
 
-    /// <summary><see cref="QemuX86Facts.Build"/> for the machine's type, RAM and ACPI hot-plug mode.</summary>
-    public static PlatformFacts For(Machine machine, IConfigAccessor accessor)
+    /// <summary><see cref="QemuX86Facts.Build"/> for the machine's type, RAM and ACPI hot-plug mode; arm virt: <see cref="QemuVirtFacts"/>.</summary>
+    public static PlatformFacts For(Machine machine, IConfigAccessor accessor, KernelVersion version = KernelVersion.Linux6_12)
     {
+        if (machine.Virt is { } board) return QemuVirtFacts.Build(board, accessor, version);
         var kind = machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
         var facts = QemuX86Facts.Build(kind, machine.Memory.RamSize, accessor, machine.Acpi.AcpiBridgeHotplug, machine.Acpi.AcpiRootHotplug);
         return facts with { OscGrantsPcieHotplug = machine.Acpi.OscGrantsNativeHotplug };
@@ -21,7 +22,7 @@ public static class MachineFacts
     public static LinuxEnumerator Enumerator(Machine machine, KernelOptions? options = null)
     {
         var accessor = AccessorFor(machine);
-        return new LinuxEnumerator(accessor, For(machine, accessor), options) { AcpiEjector = AcpiEjector(machine) };
+        return new LinuxEnumerator(accessor, For(machine, accessor, options?.Version ?? KernelVersion.Linux6_12), options) { AcpiEjector = AcpiEjector(machine) };
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ public enum FirmwareKind
     /// <summary>No firmware: config space as QEMU presents it after reset.</summary>
     None,
     SeaBios,
+
+    /// <summary>EDK2 (ArmVirtQemu's PciBusDxe / PciHostBridgeDxe / PciHotPlugInitDxe port) on arm virt.</summary>
+    Edk2,
 }
 
 /// <summary>Which config mechanism drivers use (for profiling the same enumeration both ways).</summary>
@@ -41,6 +44,9 @@ public sealed record RunRequest
     /// <summary>Creates the trace sink once the machine exists (so it can name registers and phases); null: no trace.</summary>
     public Func<Machine, ITraceSink>? Trace { get; init; }
     public SeaBiosOptions? SeaBiosOptions { get; init; }
+
+    /// <summary>EDK2 release and PCDs (<c>--firmware edk2[,version=2022.11]</c>); null: 2026.08 defaults.</summary>
+    public PciEmu.Firmware.Edk2.Edk2Options? Edk2Options { get; init; }
 
     /// <summary>The device models; defaults to PciEmu.Devices through the platform adapter.</summary>
     public IDeviceCatalog? Catalog { get; init; }

@@ -8,6 +8,9 @@ public sealed class RunSettings
 {
     public FirmwareKind Firmware { get; set; } = FirmwareKind.None;
     public KernelOptions? Kernel { get; set; }
+
+    /// <summary>The EDK2 options of <c>firmware edk2[,version=…]</c>.</summary>
+    public PciEmu.Firmware.Edk2.Edk2Options? Edk2 { get; set; }
 }
 
 /// <summary>
@@ -22,11 +25,18 @@ public static class ScenarioOptions
         var p = new TopologyParser();
         foreach (var name in new[] { "firmware", "-firmware" })
         {
-            p.AddOption(name, true, (s, a, t) => settings.Firmware = a switch
+            p.AddOption(name, true, (s, a, t) =>
             {
-                "seabios" => FirmwareKind.SeaBios,
-                "none" => FirmwareKind.None,
-                _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios or none)"),
+                var parts = (a ?? string.Empty).Split(',');
+                settings.Firmware = parts[0] switch
+                {
+                    "seabios" => FirmwareKind.SeaBios,
+                    "edk2" => FirmwareKind.Edk2,
+                    "none" => FirmwareKind.None,
+                    _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios, edk2[,version=2026.08|2022.11] or none)"),
+                };
+                if (settings.Firmware == FirmwareKind.Edk2) settings.Edk2 = Edk2Spec(parts, t);
+                else if (parts.Length > 1) throw new TopologyException(t, $"firmware '{parts[0]}' takes no options");
             });
         }
         foreach (var name in new[] { "kernel", "-kernel" })
@@ -47,6 +57,23 @@ public static class ScenarioOptions
             s.Steps.Add(new DeviceDelStep(a!, t) { Location = s.CurrentLocation });
         });
         return p;
+    }
+
+    /// <summary>edk2[,version=2026.08|2022.11][,debug=on|off].</summary>
+    private static PciEmu.Firmware.Edk2.Edk2Options Edk2Spec(string[] parts, string token)
+    {
+        var o = new PciEmu.Firmware.Edk2.Edk2Options();
+        foreach (var p in parts.Skip(1))
+        {
+            var kv = p.Split('=', 2);
+            o = kv[0] switch
+            {
+                "version" when kv.Length == 2 && PciEmu.Firmware.Edk2.Edk2Options.ParseVersion(kv[1]) is { } v => o with { Version = v },
+                "debug" when kv.Length == 2 && kv[1] is "on" or "off" => o with { DebugLog = kv[1] == "on" },
+                _ => throw new TopologyException(token, $"firmware edk2: bad option '{p}' (version=2026.08|2022.11, debug=on|off)"),
+            };
+        }
+        return o;
     }
 
     private static ScenarioStep ParseExpect(string text, string token)

@@ -25,6 +25,9 @@ public sealed class ScenarioRunner
 
     public Machine Machine { get; }
     public SeaBiosResult? Firmware { get; private set; }
+
+    /// <summary>The EDK2 run (arm virt with <c>--firmware edk2</c>).</summary>
+    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 { get; private set; }
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
 
@@ -57,6 +60,11 @@ public sealed class ScenarioRunner
 
     private void RunFirmware()
     {
+        if (_request.Firmware == FirmwareKind.Edk2)
+        {
+            RunEdk2();
+            return;
+        }
         if (_request.Firmware != FirmwareKind.SeaBios) return;
         var env = SeaBiosEnvironments.ForMachine(Machine);
         env = _request.Mechanism switch
@@ -65,6 +73,31 @@ public sealed class ScenarioRunner
             _ => env,
         };
         Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
+    }
+
+    /// <summary>
+    /// ArmVirtQemu: the host bridge from the device tree QEMU generated (reg, bus-range, ranges), config cycles through
+    /// that ECAM window. On pc/q35 (no device tree) EDK2 is refused: OVMF is not modelled.
+    /// </summary>
+    private void RunEdk2()
+    {
+        if (Machine.Virt is not { } board)
+            throw new TopologyException("--firmware", "firmware edk2: only the arm virt machine is modelled (OVMF on pc/q35 is not)");
+        var dt = board.DeviceTree;
+        var io = dt.Ranges.First(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Io);
+        var mem32 = dt.Ranges.First(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Mem32);
+        var mem64 = dt.Ranges.FirstOrDefault(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Mem64);
+        var host = new PciEmu.Firmware.Edk2.HostBridgeDescription
+        {
+            EcamBase = dt.EcamBase, EcamSize = dt.EcamSize, BusStart = dt.BusStart, BusEnd = dt.BusEnd,
+            IoBase = io.PciBase, IoSize = io.Size, IoCpuBase = io.CpuBase,
+            Mem32Base = mem32.PciBase, Mem32Size = mem32.Size,
+            Mem64Base = mem64.PciBase, Mem64Size = mem64.Size,
+        };
+        using (Machine.Cpu.BeginPhase("edk2: PciBusDxe"))
+        {
+            Edk2 = PciEmu.Firmware.Edk2.Edk2Firmware.Run(Machine.EcamAt(dt.EcamBase), host, _request.Edk2Options);
+        }
     }
 
     /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
@@ -77,7 +110,7 @@ public sealed class ScenarioRunner
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options)
+        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor, options.Version), options)
         {
             AcpiEjector = MachineFacts.AcpiEjector(Machine),
         };
