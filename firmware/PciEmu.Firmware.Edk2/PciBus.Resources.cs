@@ -28,19 +28,25 @@ internal sealed partial class PciBus
     private bool PciHostBridgeResourceAllocator()
     {
         var root = RootBridge!;
-        var lists = BuildRootMap(root);
-        var requests = new List<(HostResourceType, ulong, ulong)>();
-        void Add(HostResourceType t, PciResourceNode n)
+        ResourceLists lists;
+        while (true)
         {
-            if (n.Length != 0) requests.Add((t, n.Length, n.Alignment));
+            lists = BuildRootMap(root);
+            var requests = new List<(HostResourceType, ulong, ulong)>();
+            void Add(HostResourceType t, PciResourceNode n)
+            {
+                if (n.Length != 0) requests.Add((t, n.Length, n.Alignment));
+            }
+            Add(HostResourceType.Io, lists.Io);
+            Add(HostResourceType.Mem, lists.Mem32);
+            Add(HostResourceType.PMem, lists.PMem32);
+            Add(HostResourceType.Mem64, lists.Mem64);
+            Add(HostResourceType.PMem64, lists.PMem64);
+            _host.SubmitResources(requests);
+            if (_host.NotifyPhaseAllocateResources()) break;
+            if (!_options.PcdPciBusHotplugDeviceSupport || !PciHostBridgeAdjustAllocation(lists)) return false;
+            _host.NotifyPhaseFreeResources();
         }
-        Add(HostResourceType.Io, lists.Io);
-        Add(HostResourceType.Mem, lists.Mem32);
-        Add(HostResourceType.PMem, lists.PMem32);
-        Add(HostResourceType.Mem64, lists.Mem64);
-        Add(HostResourceType.PMem64, lists.PMem64);
-        _host.SubmitResources(requests);
-        if (!_host.NotifyPhaseAllocateResources()) return false;
 
         var ioBase = _host.ProposedBase(HostResourceType.Io) ?? 0;
         var mem32Base = _host.ProposedBase(HostResourceType.Mem) ?? 0;
@@ -61,6 +67,67 @@ internal sealed partial class PciBus
         lists.PMem64.Offset = pmem64Base;
         if (_log.Enabled) DumpResourceMap(root, lists);
         return true;
+    }
+
+    /// <summary>
+    /// PciHostBridgeAdjustAllocation (PciLib.c): for each type the host bridge could not satisfy, the largest consumer
+    /// in that pool (GetMaxResourceConsumerDevice) is rejected: a bridge's padding is dropped as a whole, a device is
+    /// removed with its BARs written all ones. False when nothing could be rejected.
+    /// </summary>
+    private bool PciHostBridgeAdjustAllocation(ResourceLists lists)
+    {
+        var adjusted = false;
+        var pools = new[] { (HostResourceType.Io, lists.Io), (HostResourceType.Mem, lists.Mem32), (HostResourceType.PMem, lists.PMem32),
+            (HostResourceType.Mem64, lists.Mem64), (HostResourceType.PMem64, lists.PMem64) };
+        var rejected = new HashSet<PciIoDevice>();
+        foreach (var (type, pool) in pools)
+        {
+            var n = _host.Nodes[(int)type];
+            if (!n.Submitted || n.Allocated) continue;
+            PciResourceNode? max = null;
+            GetMaxResourceConsumerDevice(pool, ref max);
+            if (max is null || !rejected.Add(max.PciDev)) continue;
+            RejectPciDevice(max);
+            adjusted = true;
+        }
+        return adjusted;
+    }
+
+    /// <summary>GetMaxResourceConsumerDevice: endpoint BARs and padding nodes below the root bus, the largest (last on ties).</summary>
+    private static void GetMaxResourceConsumerDevice(PciResourceNode pool, ref PciResourceNode? max)
+    {
+        foreach (var t in pool.ChildList)
+        {
+            if (t.ResType == PciBarType.OpRom || t.PciDev.IsRootBridge) continue;
+            var isWindow = t.PciDev.IsPciBridge && t.Bar > PciIoDevice.PpbBar1 && t.ResourceUsage == PciResourceUsage.Typical;
+            if (isWindow)
+            {
+                GetMaxResourceConsumerDevice(t, ref max);
+                continue;
+            }
+            if (t.PciDev.Parent is { IsRootBridge: true } && t.ResourceUsage == PciResourceUsage.Typical) continue;
+            if (max is null || t.Length >= max.Length) max = t;
+        }
+    }
+
+    /// <summary>RejectPciDevice: drop a bridge's padding, or remove a device (BARs all ones, no longer in the tree).</summary>
+    private void RejectPciDevice(PciResourceNode node)
+    {
+        var dev = node.PciDev;
+        _log.Debug($"PciBus: {Edk2Log.Bdf(dev.Bdf)} was rejected due to resource confliction.");
+        if (node.ResourceUsage == PciResourceUsage.Padding)
+        {
+            dev.ResourcePaddingDescriptors = [];
+            return;
+        }
+        for (var i = 0; i < PciIoDevice.PciMaxBar; i++)
+        {
+            var bar = dev.PciBar[i];
+            if (bar.BarType == PciBarType.Unknown || (dev.IsPciBridge && i > PciIoDevice.PpbBar1)) continue;
+            _cfg.Write32(dev.Bdf, bar.Offset, AllOnes);
+            if (bar.BarType is PciBarType.Mem64 or PciBarType.PMem64) _cfg.Write32(dev.Bdf, bar.Offset + BarSize, AllOnes);
+        }
+        dev.Parent?.ChildList.Remove(dev);
     }
 
     /// <summary>The root bridge's five lists, the OpRom shadow node first (GetMaxOptionRomSize), then CreateResourceMap.</summary>

@@ -99,6 +99,12 @@ internal sealed class PciHostBridge
         _gcdAllocated.Clear();
     }
 
+    /// <summary>NotifyPhase(EfiPciHostBridgeFreeResources): every allocation released before the bus driver retries.</summary>
+    public void NotifyPhaseFreeResources()
+    {
+        NotifyPhaseBeginEnumeration();
+    }
+
     public void NotifyPhaseEndEnumeration()
     {
     }

@@ -66,6 +66,7 @@ public sealed class ScenarioRunner
             return;
         }
         if (_request.Firmware != FirmwareKind.SeaBios) return;
+        if (Machine.Virt is not null) throw new TopologyException("--firmware", "firmware seabios: SeaBIOS does not run on the arm virt machine (use --firmware edk2)");
         var env = SeaBiosEnvironments.ForMachine(Machine);
         env = _request.Mechanism switch
         {
