@@ -135,7 +135,7 @@ public class TestCommandTests
         var o = new StringWriter { NewLine = "\n" };
         var code = PciEmuCli.Run(["test", Path.Combine(Golden.RepoRoot(), "scenarios")], o, new StringWriter());
         Assert.True(code == ExitCodes.Ok, o.ToString());
-        Assert.EndsWith("4 passed, 0 failed\n", o.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("8 passed, 0 failed\n", o.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
