@@ -20,6 +20,12 @@ public record PciDeviceOptions
     /// such bit, so it is off unless a newer machine generation (virt-11.1) turns it on.
     /// </summary>
     public bool PcieExtTag { get; init; }
+
+    /// <summary>
+    /// <c>x-pcie-err-unc-mask</c> (QEMU_PCIE_ERR_UNC_MASK, QEMU 8.1+): the AER uncorrectable error mask is implemented
+    /// (writable, internal-error and TLP-prefix-blocked masked at reset). Off for QEMU 7.2's devices.
+    /// </summary>
+    public bool PcieErrUncMask { get; init; }
 }
 
 /// <summary>

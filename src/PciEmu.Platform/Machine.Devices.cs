@@ -199,6 +199,7 @@ public sealed partial class Machine
         {
             Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar,
             PcieExtTag = Type.Kind == MachineKind.Virt && Machines.Virt.VirtMachineTypes.PcieExtTag(Type),
+            PcieErrUncMask = Type.Kind == MachineKind.Virt && Machines.Virt.VirtMachineTypes.PcieErrUncMask(Type),
         };
         return (props, options, devfn);
     }

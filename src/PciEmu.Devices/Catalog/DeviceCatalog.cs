@@ -158,6 +158,7 @@ public static class DeviceCatalog
             RomFile = p.GetString("romfile") ?? o.RomFile,
             RomBar = p.GetU32("rombar", 1) != 0,
             PcieExtTag = p.GetBool("x-pcie-ext-tag", o.PcieExtTag),
+            PcieErrUncMask = p.GetBool("x-pcie-err-unc-mask", o.PcieErrUncMask),
         };
         // romsize is a uint32 property (DEFINE_PROP_UINT32), not a size.
         return rom is RomDeviceOptions r && p.Has("romsize") ? (T)(PciDeviceOptions)(r with { RomSize = p.GetU32("romsize", 0) }) : rom;

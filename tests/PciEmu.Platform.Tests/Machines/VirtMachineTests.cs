@@ -91,6 +91,16 @@ public class VirtMachineTests
     }
 
     [Fact]
+    public void AerUncorrectableMask_OnlyInTheNewGeneration()
+    {
+        const int aerUncorMask = 0x108;
+        uint Mask(Machine m) => m.EcamAt(m.Virt!.Map.EcamBase).Read32(Port, aerUncorMask);
+        // The recorded QEMU 11.1 root port (e3-*) reads 0x02400000 here, QEMU 7.2's (e-*) 0.
+        Assert.Equal(0x02400000u, Mask(Virt(VirtMachineTypes.Latest)));
+        Assert.Equal(0u, Mask(Virt(VirtMachineTypes.V7_2)));
+    }
+
+    [Fact]
     public void AcpiGedHotplug_TakesRootPortsAndWithdrawsNativeGrant()
     {
         var m = Virt(VirtMachineTypes.Latest, QemuValues.GiB, new GlobalProperty("acpi-ged", "acpi-pci-hotplug-with-bridge-support", "on"));

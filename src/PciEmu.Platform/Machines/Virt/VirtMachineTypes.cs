@@ -44,6 +44,9 @@ public static class VirtMachineTypes
     /// </summary>
     public static bool PcieExtTag(MachineType type) => type.IsAtLeast(9, 2);
 
+    /// <summary>hw_compat_8_0: x-pcie-err-unc-mask is on from QEMU 8.1 (the AER uncorrectable mask register).</summary>
+    public static bool PcieErrUncMask(MachineType type) => type.IsAtLeast(8, 1);
+
     /// <summary>acpi-ged's acpi-pci-hotplug-with-bridge-support property exists (ACPI PCI hot-plug on arm, QEMU 10.1+).</summary>
     public static bool HasGedPciHotplug(MachineType type) => type.IsAtLeast(10, 1);
 }
