@@ -74,10 +74,11 @@ public sealed partial class Machine
             _acpiHotplug = new AcpiPciHotplug(this);
             Cpu.MapPort(hpBase, AcpiPciHotplug.RegisterBlockSize, _acpiHotplug);
         }
-        else if (isVirt && Acpi.AcpiBridgeHotplug)
+        else if (Acpi.AcpiHotplugMmioBase is { } hpMmio)
         {
-            // acpi-ged's PCI hot-plug block keeps the UP/DOWN state; its MMIO mapping in the GED region is not modelled.
+            // arm virt: acpi-ged's PCI hot-plug block is memory-mapped (VIRT_ACPI_PCIHP).
             _acpiHotplug = new AcpiPciHotplug(this);
+            Cpu.MapMmio(hpMmio, AcpiPciHotplug.RegisterBlockSize, new Machines.Virt.PortBlockMmio(_acpiHotplug));
         }
         CreateDefaultDevices();
     }

@@ -75,10 +75,18 @@ public static class MachineFacts
         /// <summary>PCEJ: BNUM = bsel; B0EJ = 1 &lt;&lt; slot (no-op when the bus has no selector or no hot-plug block).</summary>
         public void Eject(int busNumber, int slot)
         {
-            if (machine.Acpi.AcpiHotplugIoBase is not { } io) return;
             if (BusName(machine.Snapshot().Root, busNumber) is not { } name || machine.BselOf(name) is not { } bsel) return;
-            machine.Cpu.Out((ushort)(io + SelectOffset), DwordWidth, (uint)bsel);
-            machine.Cpu.Out((ushort)(io + EjectOffset), DwordWidth, 1u << slot);
+            if (machine.Acpi.AcpiHotplugIoBase is { } io)
+            {
+                machine.Cpu.Out((ushort)(io + SelectOffset), DwordWidth, (uint)bsel);
+                machine.Cpu.Out((ushort)(io + EjectOffset), DwordWidth, 1u << slot);
+            }
+            else if (machine.Acpi.AcpiHotplugMmioBase is { } mmio)
+            {
+                // arm virt: the same PCEJ, through acpi-ged's memory-mapped block.
+                machine.Cpu.MmioWrite(mmio + SelectOffset, DwordWidth, (uint)bsel);
+                machine.Cpu.MmioWrite(mmio + EjectOffset, DwordWidth, 1u << slot);
+            }
         }
 
         private static string? BusName(BusSnapshot bus, int number)

@@ -136,5 +136,11 @@ public class VirtMachineTests
         m.DeviceAdd(Dev("pci-testdev", "hp0", "rp1", ("membar", "4M")));
         Assert.Equal(HotplugMechanism.Acpi, seen!.Mechanism);
         Assert.NotNull(seen.Bsel);
+        // The GED's PCI hot-plug block at VIRT_ACPI_PCIHP: select the bus, UP reports slot 0.
+        var hp = m.Acpi.AcpiHotplugMmioBase!.Value;
+        Assert.Equal(0x090c0000UL, hp);
+        m.Cpu.MmioWrite(hp + 0x10, 4, (ulong)seen.Bsel!.Value);
+        Assert.Equal(1UL, m.Cpu.MmioRead(hp, 4));
+        Assert.Null(m.Acpi.AcpiHotplugIoBase);
     }
 }

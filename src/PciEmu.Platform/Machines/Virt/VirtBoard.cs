@@ -66,6 +66,7 @@ public sealed record VirtBoard
                 HasOsc = true,
                 OscGrantedControls = osc,
                 AcpiHotplugIoBase = null,
+                AcpiHotplugMmioBase = acpiHotplug ? VirtMemoryMap.AcpiPciHotplugBase : null,
             },
         };
     }

@@ -23,6 +23,9 @@ public sealed record VirtMemoryMap
     public const ulong LowEcamBase = 0x3f000000;
     public const ulong LowEcamSize = 0x01000000;
 
+    /// <summary>VIRT_ACPI_PCIHP: acpi-ged's ACPI PCI hot-plug register block (QEMU 10.1+).</summary>
+    public const ulong AcpiPciHotplugBase = 0x090c0000;
+
     /// <summary>VIRT_MEM: RAM starts at 1 GiB.</summary>
     public const ulong RamBase = 0x40000000;
 
