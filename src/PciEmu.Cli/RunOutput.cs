@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PciEmu.Core;
 using PciEmu.Core.Tracing;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Fabric.Tracing;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Profiling;
@@ -61,7 +62,7 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
                 "lspci-dump" => LspciReport.RenderDump(Snap()),
                 "query-pci" => QueryPciReport.Render(Snap()),
                 "info-pci" => InfoPciReport.Render(Snap()),
-                "firmware-log" => run.Firmware is { } fw ? Lines(fw.Log) : run.Edk2 is { } edk2 ? Lines(edk2.Log) : "(no firmware ran: add --firmware seabios)\n",
+                "firmware-log" => run.FirmwareRun is { } fw ? Lines(fw.Log) : "(no firmware ran: add --firmware seabios)\n",
                 "e820" => E820Text(run),
                 "kernel-log" => run.Kernel is { } k ? Lines(k.Log.Lines) : "(no kernel ran: add --kernel linux)\n",
                 "iomem" => run.Kernel?.ProcIomem() ?? "(no kernel ran: add --kernel linux)\n",

@@ -1,20 +1,17 @@
 using PciEmu.Core;
 using PciEmu.Fabric;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Platform;
 
 /// <summary>
-/// A pc or q35 machine: RAM layout, fw_cfg, the CPU bus with the CF8/CFC host, the 0xCF9 reset control
+/// A machine of some <see cref="MachineKind"/> (pc, q35, ...): RAM layout, fw_cfg, the CPU bus with the CF8/CFC host, the 0xCF9 reset control
 /// register and (q35) the ECAM window the MCH's PCIEXBAR places, the PCI hierarchy with the machine's default
 /// devices, ACPI facts and the hot-plug controller. Drivers reach config space only through <see cref="Cf8"/>
 /// and <see cref="EcamAt"/>; nothing hands out device objects.
 /// </summary>
 public sealed partial class Machine
 {
-    /// <summary>PIIX3 RCR keeps bit 1 (SYS_RST); ICH9 RST_CNT keeps bits 3 (FULL_RST) and 1.</summary>
-    private const byte PiixResetKeptBits = 0x02;
-    private const byte Ich9ResetKeptBits = 0x0a;
-
     /// <summary>Q35 MCH PCIEXBAR reset value: 0xb0000000, 256 MiB, disabled (MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT).</summary>
     public const ulong DefaultEcamBase = 0xb0000000;
     public const ulong DefaultEcamSize = 256 * QemuValues.MiB;
@@ -32,43 +29,28 @@ public sealed partial class Machine
         Options = options;
         _catalog = options.Catalog ?? DevicesCatalog.Instance;
         Type = options.Type;
-        var isPc = Type.Kind == MachineKind.Pc;
+        Kind = Type.Kind;
         var globals = new GlobalSet(options.Globals);
-        // Hook: arm virt builds its memory map, device tree and ACPI facts in Machines/Virt (VirtBoard).
-        var isVirt = Type.Kind == MachineKind.Virt;
-        Virt = isVirt ? Machines.Virt.VirtBoard.Create(options, globals) : null;
-        Memory = isVirt ? new MemoryLayout { RamSize = options.RamSize } : MemoryLayout.Compute(options) with
-        {
-            PciHole64Size = globals.TakeSize(isPc ? "i440FX-pcihost" : "q35-pcihost", "pci-hole64-size")
-                            ?? (isPc ? MemoryLayout.PcHole64Size : MemoryLayout.Q35Hole64Size),
-        };
-        _fwCfg = MachineFwCfg.Build(Memory);
-        Acpi = Virt is { } board ? board.Acpi : isPc
-            ? AcpiFacts.For(MachineKind.Pc,
-                globals.TakeBool("PIIX4_PM", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(2, 0),
-                globals.TakeBool("PIIX4_PM", "acpi-root-pci-hotplug") ?? true)
-            : AcpiFacts.For(MachineKind.Q35,
-                globals.TakeBool("ICH9-LPC", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(6, 1),
-                false);
+        Memory = Kind.ComputeMemory(options, globals);
+        _fwCfg = Kind.BuildFwCfg(Memory);
+        Acpi = Kind.ComputeAcpi(Type, globals);
         Globals = globals;
 
         Cpu = new CpuBus(options.Cost);
-        var root = PciBus.CreateRoot(isPc ? "pci.0" : "pcie.0", isExpress: !isPc);
+        var root = PciBus.CreateRoot(Kind.RootBusName, isExpress: Kind.RootBusIsExpress);
         _hierarchy = new PciHierarchy(root);
         _decoder = new PciConfigDecoder(_hierarchy, Cpu);
-        ResetControl = new ResetControlRegister(isPc ? PiixResetKeptBits : Ich9ResetKeptBits);
-        if (!isVirt)
+        if (Kind.HasCf8Cfc) new Cf8CfcHost(_decoder).Map(Cpu);
+        ResetControl = new ResetControlRegister(Kind.ResetControlKeptBits ?? 0);
+        if (Kind.ResetControlKeptBits is not null)
         {
-            // virt has no CF8/CFC host and no 0xCF9: a port access there reaches nothing (ECAM only).
-            var cf8 = new Cf8CfcHost(_decoder);
-            cf8.Map(Cpu);
             ResetControl.Map(Cpu);
             ResetControl.ResetRequested += Reset;
         }
         Cf8 = new Cf8CfcAccessor(Cpu);
-        if (!isPc) _ecam = new EcamHost(_decoder);
-        // gpex: the ECAM window is fixed by the board (create_pcie), not by a chipset register.
-        if (Virt is { } v) _ecam!.Update(true, v.Map.EcamBase, v.Map.EcamSize);
+        if (Kind.HasEcam) _ecam = new EcamHost(_decoder);
+        // A host whose ECAM window the board fixes (gpex on arm virt: create_pcie), not a chipset register.
+        if (_ecam is not null && Kind.FixedEcamWindow(options) is { } fixedEcam) _ecam.Update(true, fixedEcam.Base, fixedEcam.Size);
         if (Acpi.AcpiHotplugIoBase is { } hpBase)
         {
             _acpiHotplug = new AcpiPciHotplug(this);
@@ -76,9 +58,9 @@ public sealed partial class Machine
         }
         else if (Acpi.AcpiHotplugMmioBase is { } hpMmio)
         {
-            // arm virt: acpi-ged's PCI hot-plug block is memory-mapped (VIRT_ACPI_PCIHP).
+            // The block memory-mapped (arm virt's acpi-ged: VIRT_ACPI_PCIHP).
             _acpiHotplug = new AcpiPciHotplug(this);
-            Cpu.MapMmio(hpMmio, AcpiPciHotplug.RegisterBlockSize, new Machines.Virt.PortBlockMmio(_acpiHotplug));
+            Cpu.MapMmio(hpMmio, AcpiPciHotplug.RegisterBlockSize, new PortBlockMmio(_acpiHotplug));
         }
         CreateDefaultDevices();
     }
@@ -86,8 +68,8 @@ public sealed partial class Machine
     public MachineOptions Options { get; }
     public MachineType Type { get; }
 
-    /// <summary>arm virt's board facts (memory map, device tree, ACPI PCI description); null on pc/q35.</summary>
-    public Machines.Virt.VirtBoard? Virt { get; }
+    /// <summary>The board (Machines/&lt;Kind&gt;): memory map, chipset, hot-plug model, tables.</summary>
+    public MachineKind Kind { get; }
     public MemoryLayout Memory { get; }
     public IFwCfg FwCfg => _fwCfg;
     public AcpiFacts Acpi { get; }
@@ -126,8 +108,9 @@ public sealed partial class Machine
     }
 
     /// <summary>
-    /// The 64-bit hole (i440fx/q35 get_pci_hole64_start/end): the lowest/highest 64-bit range firmware put on the
-    /// root bus (64-bit BARs above 4 GiB, 64-bit prefetchable bridge windows), else the defaults.
+    /// The 64-bit hole (i440fx/q35 get_pci_hole64_start_value / get_pci_hole64_end_value with pci_hole64_fix):
+    /// pci_bus_get_w64_range of the root bus (what firmware mapped above 4 GiB), else pc_pci_hole64_start; the end is
+    /// the higher of that range's end and ROUND_UP(start + pci-hole64-size, 1 GiB). Returns [Start, End).
     /// </summary>
     public (ulong Start, ulong End) PciHole64
     {
@@ -135,7 +118,7 @@ public sealed partial class Machine
         {
             var (lo, hi) = PciSnapshot.Capture(this).Root64BitRange();
             var start = lo ?? Memory.PciHole64DefaultStart;
-            var end = Math.Max(hi ?? 0, MemoryLayout.RoundUp(Memory.PciHole64DefaultStart + Memory.PciHole64Size, QemuValues.GiB));
+            var end = Math.Max(hi ?? 0, MemoryLayout.RoundUp(start + Memory.PciHole64Size, QemuValues.GiB));
             return (start, end);
         }
     }
@@ -166,6 +149,12 @@ public sealed partial class Machine
         }
         _acpiHotplug?.Reset();
     }
+
+    /// <summary>
+    /// The firmware tables the board publishes now (<see cref="MachineKind.PublishTables"/>): ACPI facts or a device
+    /// tree, host-side, no config cycles. Call after the firmware ran: QEMU rebuilds them when firmware reads them.
+    /// </summary>
+    public FirmwareTables PublishTables() => Kind.PublishTables(this);
 
     /// <summary>A read-only copy of every function's config bytes and masks, for the views.</summary>
     public PciSnapshot Snapshot() => PciSnapshot.Capture(this);

@@ -30,18 +30,11 @@ public class FirmwareLspciConformanceTests(ITestOutputHelper output)
         return data;
     }
 
-    private static string? Lspci() =>
-        new[] { "/usr/bin/lspci", "/usr/sbin/lspci", "/bin/lspci" }.FirstOrDefault(File.Exists);
-
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void LspciVvv_OfPortOutput_EqualsLspciVvv_OfRecordedBytes(string name)
     {
-        if (Lspci() is not { } lspci)
-        {
-            output.WriteLine("SKIPPED: lspci (pciutils) is not installed; .ci/run installs it");
-            return;
-        }
+        var lspci = Oracles.RequireLspci();
         var dir = Path.Combine(Golden.ConformanceRoot(), name);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "firmware.json")));
         var j = doc.RootElement;

@@ -18,7 +18,7 @@ public class Edk2RunTests
         var b = new MachineBuilder().WithType(type).WithRam(QemuValues.GiB).WithCatalog(DevicesCatalog.Instance);
         foreach (var d in devices) b.AddDevice(d);
         var m = b.Build();
-        var dt = m.Virt!.DeviceTree;
+        var dt = VirtMachineKind.BoardOf(m)!.DeviceTree;
         var io = dt.Ranges.Single(r => r.Kind == VirtRangeKind.Io);
         var mem32 = dt.Ranges.Single(r => r.Kind == VirtRangeKind.Mem32);
         var mem64 = dt.Ranges.SingleOrDefault(r => r.Kind == VirtRangeKind.Mem64);

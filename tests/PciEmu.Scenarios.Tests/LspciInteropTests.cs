@@ -1,3 +1,4 @@
+using PciEmu.Testing;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using PciEmu.Core;
@@ -18,16 +19,6 @@ public sealed class LspciInteropTests(ITestOutputHelper output) : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("pciemu-lspci-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string? FindLspci()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
-        {
-            var p = Path.Combine(dir, "lspci");
-            if (File.Exists(p)) return p;
-        }
-        return null;
-    }
 
     private static string Run(string exe, params string[] args)
     {
@@ -141,15 +132,10 @@ public sealed class LspciInteropTests(ITestOutputHelper output) : IDisposable
         return m;
     }
 
-    [Fact]
+    [SkippableFact]
     public void LspciTree_UnconfiguredBridge_MatchesRealLspci()
     {
-        var lspci = FindLspci();
-        if (lspci is null)
-        {
-            output.WriteLine("SKIPPED: lspci (pciutils) is not on PATH.");
-            return;
-        }
+        var lspci = Oracles.RequireLspci();
         var m = new TopologyParser().ParseText("-M pc\n-nodefaults\n-device pci-bridge,id=br1,chassis_nr=1\n-device pci-testdev,bus=br1\n").Build(DevicesCatalog.Instance);
         var dump = Path.Combine(_dir, "unconfigured.txt");
         File.WriteAllText(dump, LspciReport.RenderDump(m.Snapshot()));
@@ -157,16 +143,11 @@ public sealed class LspciInteropTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(LspciReport.Render(m.Snapshot()), Run(lspci, "-F", dump, "-nn"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Topologies))]
     public void LspciDump_ReadBackByRealLspci_MatchesOurViews(string name, string topology)
     {
-        var lspci = FindLspci();
-        if (lspci is null)
-        {
-            output.WriteLine("SKIPPED: lspci (pciutils) is not on PATH; install Debian's pciutils to run this check.");
-            return;
-        }
+        var lspci = Oracles.RequireLspci();
         var snapshot = BuildProgrammed(name, topology).Snapshot();
         var dump = Path.Combine(_dir, "dump.txt");
         File.WriteAllText(dump, LspciReport.RenderDump(snapshot));

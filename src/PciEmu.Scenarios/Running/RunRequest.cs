@@ -7,16 +7,6 @@ using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
 
-public enum FirmwareKind
-{
-    /// <summary>No firmware: config space as QEMU presents it after reset.</summary>
-    None,
-    SeaBios,
-
-    /// <summary>EDK2 (ArmVirtQemu's PciBusDxe / PciHostBridgeDxe / PciHotPlugInitDxe port) on arm virt.</summary>
-    Edk2,
-}
-
 /// <summary>Which config mechanism drivers use (for profiling the same enumeration both ways).</summary>
 public enum MechanismOverride
 {

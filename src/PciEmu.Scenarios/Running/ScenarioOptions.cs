@@ -1,4 +1,5 @@
 using PciEmu.Os;
+using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
@@ -27,15 +28,12 @@ public static class ScenarioOptions
         {
             p.AddOption(name, true, (s, a, t) =>
             {
-                var parts = (a ?? string.Empty).Split(',');
-                settings.Firmware = parts[0] switch
-                {
-                    "seabios" => FirmwareKind.SeaBios,
-                    "edk2" => FirmwareKind.Edk2,
-                    "none" => FirmwareKind.None,
-                    _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios, edk2[,version=2026.08|2022.11] or none)"),
-                };
-                if (settings.Firmware == FirmwareKind.Edk2) settings.Edk2 = Edk2Spec(parts, t);
+                if (MachineKinds.IsHelpOption(a!)) throw new HelpRequestedException(FirmwareKinds.Help());
+                var parts = a!.Split(',');
+                settings.Firmware = FirmwareKinds.Find(parts[0])
+                    ?? throw new TopologyException(t, $"unknown firmware '{a}' ({string.Join(" or ", FirmwareKinds.All.Select(k => k.Name))})");
+                // NAME,key=value,...: the kind's own options (edk2's version=, debug=).
+                if (settings.Firmware is Firmwares.Edk2.Edk2FirmwareKind) settings.Edk2 = Firmwares.Edk2.Edk2FirmwareKind.ParseOptions(parts, t);
                 else if (parts.Length > 1) throw new TopologyException(t, $"firmware '{parts[0]}' takes no options");
             });
         }
@@ -57,23 +55,6 @@ public static class ScenarioOptions
             s.Steps.Add(new DeviceDelStep(a!, t) { Location = s.CurrentLocation });
         });
         return p;
-    }
-
-    /// <summary>edk2[,version=2026.08|2022.11][,debug=on|off].</summary>
-    private static PciEmu.Firmware.Edk2.Edk2Options Edk2Spec(string[] parts, string token)
-    {
-        var o = new PciEmu.Firmware.Edk2.Edk2Options();
-        foreach (var p in parts.Skip(1))
-        {
-            var kv = p.Split('=', 2);
-            o = kv[0] switch
-            {
-                "version" when kv.Length == 2 && PciEmu.Firmware.Edk2.Edk2Options.ParseVersion(kv[1]) is { } v => o with { Version = v },
-                "debug" when kv.Length == 2 && kv[1] is "on" or "off" => o with { DebugLog = kv[1] == "on" },
-                _ => throw new TopologyException(token, $"firmware edk2: bad option '{p}' (version=2026.08|2022.11, debug=on|off)"),
-            };
-        }
-        return o;
     }
 
     private static ScenarioStep ParseExpect(string text, string token)

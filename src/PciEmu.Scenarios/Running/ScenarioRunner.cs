@@ -1,7 +1,7 @@
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Os;
-using PciEmu.Os.Platform;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
@@ -24,12 +24,22 @@ public sealed class ScenarioRunner
     }
 
     public Machine Machine { get; }
-    public SeaBiosResult? Firmware { get; private set; }
+    /// <summary>The firmware kind that ran ("seabios", "none").</summary>
+    public string FirmwareName => _request.Firmware.Name;
 
-    /// <summary>The EDK2 run (arm virt with <c>--firmware edk2</c>).</summary>
-    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 { get; private set; }
+    /// <summary>What the firmware did (null when none ran).</summary>
+    public FirmwareRun? FirmwareRun { get; private set; }
+
+    /// <summary>The SeaBIOS port's own result, when SeaBIOS ran.</summary>
+    public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
+
+    /// <summary>The EDK2 port's own result (arm virt with <c>--firmware edk2</c>).</summary>
+    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 => FirmwareRun?.Result as PciEmu.Firmware.Edk2.Edk2Result;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
+
+    /// <summary>The functions config space showed after boot (before any step).</summary>
+    public int BootFunctions { get; private set; }
 
     /// <summary>The kernel log lines printed at boot (before any step).</summary>
     public IReadOnlyList<string> BootKernelLog { get; private set; } = [];
@@ -44,6 +54,7 @@ public sealed class ScenarioRunner
         var runner = new ScenarioRunner(request, machine);
         runner.RunFirmware();
         runner.RunKernel();
+        runner.BootFunctions = RunSummary.CountVisible(machine.Snapshot().Root);
         return runner;
     }
 
@@ -51,67 +62,33 @@ public sealed class ScenarioRunner
     public static ScenarioRunner Run(RunRequest request)
     {
         var r = Boot(request);
-        if (r.Firmware is not { Outcome.Kind: SeaBiosOutcomeKind.Panic }) r.RunSteps(request.Scenario.Steps);
+        if (!r.FirmwareFailed) r.RunSteps(request.Scenario.Steps);
         return r;
     }
 
     /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
-    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic };
+    public bool FirmwareFailed => FirmwareRun is { Failed: true };
+
+    /// <summary>The tables the kernel read at boot (the machine's, as the firmware left and changed them).</summary>
+    public FirmwareTables? Tables { get; private set; }
 
     private void RunFirmware()
     {
-        if (_request.Firmware == FirmwareKind.Edk2)
-        {
-            RunEdk2();
-            return;
-        }
-        if (_request.Firmware != FirmwareKind.SeaBios) return;
-        if (Machine.Virt is not null) throw new TopologyException("--firmware", "firmware seabios: SeaBIOS does not run on the arm virt machine (use --firmware edk2)");
-        var env = SeaBiosEnvironments.ForMachine(Machine);
-        env = _request.Mechanism switch
-        {
-            MechanismOverride.Cf8Cfc => env with { Ecam = _ => Machine.Cf8 },
-            _ => env,
-        };
-        Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
+        FirmwareRun = _request.Firmware.Run(Machine, _request);
     }
 
-    /// <summary>
-    /// ArmVirtQemu: the host bridge from the device tree QEMU generated (reg, bus-range, ranges), config cycles through
-    /// that ECAM window. On pc/q35 (no device tree) EDK2 is refused: OVMF is not modelled.
-    /// </summary>
-    private void RunEdk2()
-    {
-        if (Machine.Virt is not { } board)
-            throw new TopologyException("--firmware", "firmware edk2: only the arm virt machine is modelled (OVMF on pc/q35 is not)");
-        var dt = board.DeviceTree;
-        var io = dt.Ranges.First(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Io);
-        var mem32 = dt.Ranges.First(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Mem32);
-        var mem64 = dt.Ranges.FirstOrDefault(r => r.Kind == PciEmu.Platform.Machines.Virt.VirtRangeKind.Mem64);
-        var host = new PciEmu.Firmware.Edk2.HostBridgeDescription
-        {
-            EcamBase = dt.EcamBase, EcamSize = dt.EcamSize, BusStart = dt.BusStart, BusEnd = dt.BusEnd,
-            IoBase = io.PciBase, IoSize = io.Size, IoCpuBase = io.CpuBase,
-            Mem32Base = mem32.PciBase, Mem32Size = mem32.Size,
-            Mem64Base = mem64.PciBase, Mem64Size = mem64.Size,
-        };
-        using (Machine.Cpu.BeginPhase("edk2: PciBusDxe"))
-        {
-            Edk2 = PciEmu.Firmware.Edk2.Edk2Firmware.Run(Machine.EcamAt(dt.EcamBase), host, _request.Edk2Options);
-        }
-    }
-
-    /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
+    /// <summary>The accessor the guest kernel uses: ECAM at the MCFG allocation the tables publish, else CF8/CFC.</summary>
     public IConfigAccessor KernelAccessor => _request.Mechanism switch
     {
         MechanismOverride.Cf8Cfc => Machine.Cf8,
-        _ => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8,
+        _ => MachineFacts.AccessorFor(Machine, Tables ?? Machine.PublishTables()),
     };
 
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor, options.Version), options)
+        Tables = _request.Firmware.Finish(Machine.PublishTables(), FirmwareRun);
+        Kernel = new LinuxEnumerator(KernelAccessor, FirmwareTablesReader.Read(Tables, options.Version), options)
         {
             AcpiEjector = MachineFacts.AcpiEjector(Machine),
         };

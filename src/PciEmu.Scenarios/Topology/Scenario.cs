@@ -99,15 +99,10 @@ public sealed record Scenario
     /// <summary>pc_vga_init + pc_nic_init: std VGA, then the machine's default NIC (e1000 on pc, e1000e on q35).</summary>
     private void AddDefaultDevices(Machine machine, IDeviceCatalog catalog)
     {
-        // arm virt: no default display; create_pcie adds the default NIC (mc->default_nic = virtio-net-pci).
-        if (Machine.Kind == MachineKind.Virt)
-        {
-            TryDefault(machine, catalog, "virtio-net-pci");
-            return;
-        }
-        if (!Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
-            TryDefault(machine, catalog, "VGA");
-        TryDefault(machine, catalog, Machine.Kind == MachineKind.Pc ? "e1000" : "e1000e");
+        // arm virt: no default display (DefaultDisplay null); its default NIC is virtio-net-pci.
+        if (machine.Kind.DefaultDisplay is { } display && !Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
+            TryDefault(machine, catalog, display);
+        TryDefault(machine, catalog, Machine.Kind.DefaultNic);
     }
 
     private static void TryDefault(Machine machine, IDeviceCatalog catalog, string driver)

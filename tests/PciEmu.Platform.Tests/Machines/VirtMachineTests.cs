@@ -1,4 +1,5 @@
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Platform.Machines.Virt;
 
 namespace PciEmu.Platform.Tests.Machines;
@@ -38,14 +39,14 @@ public class VirtMachineTests
     public void MemoryMap_OneGiB_HighEcamAndHighMmio()
     {
         var m = Virt(VirtMachineTypes.Latest);
-        Assert.Equal(0x4010000000UL, m.Virt!.Map.EcamBase);
-        Assert.Equal(256UL << 20, m.Virt.Map.EcamSize);
-        Assert.Equal(0x8000000000UL, m.Virt.Map.HighMmioBase);
-        Assert.Equal(0xff, m.Virt.DeviceTree.BusEnd);
-        Assert.Equal([VirtRangeKind.Io, VirtRangeKind.Mem32, VirtRangeKind.Mem64], m.Virt.DeviceTree.Ranges.Select(r => r.Kind));
-        Assert.Equal(0x3eff0000UL, m.Virt.DeviceTree.Ranges[0].CpuBase);
+        Assert.Equal(0x4010000000UL, VirtMachineKind.BoardOf(m)!.Map.EcamBase);
+        Assert.Equal(256UL << 20, VirtMachineKind.BoardOf(m)!.Map.EcamSize);
+        Assert.Equal(0x8000000000UL, VirtMachineKind.BoardOf(m)!.Map.HighMmioBase);
+        Assert.Equal(0xff, VirtMachineKind.BoardOf(m)!.DeviceTree.BusEnd);
+        Assert.Equal([VirtRangeKind.Io, VirtRangeKind.Mem32, VirtRangeKind.Mem64], VirtMachineKind.BoardOf(m)!.DeviceTree.Ranges.Select(r => r.Kind));
+        Assert.Equal(0x3eff0000UL, VirtMachineKind.BoardOf(m)!.DeviceTree.Ranges[0].CpuBase);
         // _CRS lists 32-bit MMIO, I/O, 64-bit MMIO (the Linux "root bus resource" order).
-        Assert.Equal([VirtRangeKind.Mem32, VirtRangeKind.Io, VirtRangeKind.Mem64], m.Virt.AcpiPci.Crs.Select(r => r.Kind));
+        Assert.Equal([VirtRangeKind.Mem32, VirtRangeKind.Io, VirtRangeKind.Mem64], VirtMachineKind.BoardOf(m)!.AcpiPci.Crs.Select(r => r.Kind));
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public class VirtMachineTests
         var m = Virt(VirtMachineTypes.Latest);
         Assert.Equal(uint.MaxValue, m.Cf8.Read32(Gpex, 0));
         m.Cf8.Write32(Port, Type1Header.PrimaryBus.Offset, 0x00010100);
-        var ecam = m.EcamAt(m.Virt!.Map.EcamBase);
+        var ecam = m.EcamAt(VirtMachineKind.BoardOf(m)!.Map.EcamBase);
         Assert.Equal(0x00081b36u, ecam.Read32(Gpex, 0));
         Assert.Equal(0u, ecam.Read32(Port, Type1Header.PrimaryBus.Offset) & 0xffffff);
         Assert.Equal(uint.MaxValue, m.Cpu.In(0xcfc, 4));
@@ -73,7 +74,7 @@ public class VirtMachineTests
     public void BeforeFirmware_ConfigSpaceIsQemusResetState()
     {
         var m = Virt(VirtMachineTypes.Latest);
-        var ecam = m.EcamAt(m.Virt!.Map.EcamBase);
+        var ecam = m.EcamAt(VirtMachineKind.BoardOf(m)!.Map.EcamBase);
         Assert.Equal(0, ecam.Read16(Port, CommonHeader.Command.Offset));
         Assert.Equal(0u, ecam.Read32(Port, Type1Header.BaseAddress0.Offset));
         Assert.Equal(0u, ecam.Read32(Port, Type1Header.PrimaryBus.Offset) & 0xffffff);
@@ -85,7 +86,7 @@ public class VirtMachineTests
     [Fact]
     public void PcieExtTag_OnlyInTheNewGeneration()
     {
-        uint DevCap(Machine m) => m.EcamAt(m.Virt!.Map.EcamBase).Read32(Port, RootPortExpCap + 4);
+        uint DevCap(Machine m) => m.EcamAt(VirtMachineKind.BoardOf(m)!.Map.EcamBase).Read32(Port, RootPortExpCap + 4);
         Assert.Equal(DevCapExtTag, (int)(DevCap(Virt(VirtMachineTypes.Latest)) & DevCapExtTag));
         Assert.Equal(0, (int)(DevCap(Virt(VirtMachineTypes.V7_2)) & DevCapExtTag));
     }
@@ -94,7 +95,7 @@ public class VirtMachineTests
     public void AerUncorrectableMask_OnlyInTheNewGeneration()
     {
         const int aerUncorMask = 0x108;
-        uint Mask(Machine m) => m.EcamAt(m.Virt!.Map.EcamBase).Read32(Port, aerUncorMask);
+        uint Mask(Machine m) => m.EcamAt(VirtMachineKind.BoardOf(m)!.Map.EcamBase).Read32(Port, aerUncorMask);
         // The recorded QEMU 11.1 root port (e3-*) reads 0x02400000 here, QEMU 7.2's (e-*) 0.
         Assert.Equal(0x02400000u, Mask(Virt(VirtMachineTypes.Latest)));
         Assert.Equal(0u, Mask(Virt(VirtMachineTypes.V7_2)));
@@ -106,8 +107,8 @@ public class VirtMachineTests
         var m = Virt(VirtMachineTypes.Latest, QemuValues.GiB, new GlobalProperty("acpi-ged", "acpi-pci-hotplug-with-bridge-support", "on"));
         Assert.Equal(HotplugMechanism.Acpi, m.HotplugMechanismFor("rp1"));
         Assert.False(m.Acpi.OscGrantsNativeHotplug);
-        Assert.True(m.Virt!.AcpiPci.PciHotplug);
-        Assert.Null(m.Virt.AcpiPci.DsmFunction5);
+        Assert.True(VirtMachineKind.BoardOf(m)!.AcpiPci.PciHotplug);
+        Assert.Null(VirtMachineKind.BoardOf(m)!.AcpiPci.DsmFunction5);
         Assert.Empty(m.Warnings);
     }
 
@@ -142,5 +143,46 @@ public class VirtMachineTests
         m.Cpu.MmioWrite(hp + 0x10, 4, (ulong)seen.Bsel!.Value);
         Assert.Equal(1UL, m.Cpu.MmioRead(hp, 4));
         Assert.Null(m.Acpi.AcpiHotplugIoBase);
+    }
+
+    [Fact]
+    public void Registry_ListsBothTypesWithQemuNames()
+    {
+        Assert.Contains(MachineKind.Virt, MachineKinds.All);
+        var help = MachineKinds.Help();
+        Assert.Contains("virt                 QEMU 11.1 ARM Virtual Machine (alias of virt-11.1)\n", help, StringComparison.Ordinal);
+        Assert.Contains("virt-11.1            QEMU 11.1 ARM Virtual Machine\n", help, StringComparison.Ordinal);
+        Assert.Contains("virt-7.2             QEMU 7.2 ARM Virtual Machine\n", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PublishedTables_DeviceTreeForFirmware_AcpiForTheOs()
+    {
+        var t = Virt(VirtMachineTypes.Latest).PublishTables();
+        Assert.Equal(TableArchitecture.Arm64, t.Architecture);
+        var dt = Assert.Single(t.DeviceTree);
+        Assert.Equal("/pcie@4010000000", dt.NodePath);
+        Assert.Equal(new EcamAllocation(0x4010000000UL, 0, 0, 0xff), dt.Ecam);
+        Assert.Equal(new AddressWindow(WindowSpace.Io, 0, 0xffff, 0x3eff0000), dt.Ranges[0]);
+        Assert.Equal(WindowSpace.Memory64, dt.Ranges[2].Space);
+        var acpi = t.Acpi!;
+        Assert.Equal(new EcamAllocation(0x4010000000UL, 0, 0, 0xff), Assert.Single(acpi.Mcfg));
+        var pci0 = Assert.Single(acpi.HostBridges);
+        Assert.Equal([WindowSpace.Memory, WindowSpace.Io, WindowSpace.Memory], pci0.Windows.Select(w => w.Space));
+        Assert.True(pci0.Osc!.Value.HasFlag(OscControls.NativeHotplug));
+        Assert.Null(pci0.DsmFunction5);
+        Assert.Empty(acpi.HotplugSlots);
+    }
+
+    [Fact]
+    public void PublishedTables_AcpiGedHotplug_SlotsOnEveryBusWithPaths()
+    {
+        var m = Virt(VirtMachineTypes.Latest, QemuValues.GiB, new GlobalProperty("acpi-ged", "acpi-pci-hotplug-with-bridge-support", "on"));
+        // Before firmware the root port's secondary bus is 0: only the root bus is described (empty slot 0 is taken
+        // by gpex-root, a populated non-bridge: a slot; the cold-plugged root port is not).
+        var t = m.PublishTables();
+        Assert.False(t.Acpi!.HostBridges[0].Osc!.Value.HasFlag(OscControls.NativeHotplug));
+        Assert.Contains(new AcpiHotplugSlot(0, 0, @"\_SB_.PCI0.S00_"), t.Acpi.HotplugSlots);
+        Assert.DoesNotContain(t.Acpi.HotplugSlots, s => s.Bus == 0 && s.Slot == 1);
     }
 }

@@ -1,6 +1,6 @@
 using PciEmu.Fabric;
 
-namespace PciEmu.Platform.Machines.Virt;
+namespace PciEmu.Platform;
 
 /// <summary>
 /// A register block written for port I/O (hw/acpi/pcihp.c's pci_read/pci_write) mapped as MMIO, as acpi-ged maps the
