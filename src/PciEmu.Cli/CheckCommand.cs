@@ -37,7 +37,7 @@ public static class CheckCommand
         {
             scenario = parser.ParseArguments(args);
         }
-        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
+        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Edk2Options = settings.Edk2, Kernel = settings.Kernel });
         if (runner.FirmwareFailed)
         {
             stderr.WriteLine(runner.Firmware!.Outcome.Message);

@@ -140,13 +140,15 @@ public static class RunCommand
         {
             Scenario = scenario,
             Firmware = settings.Firmware,
+            Edk2Options = settings.Edk2,
             Kernel = settings.Kernel,
             Cost = o.Cost,
             Mechanism = o.Mechanism,
         };
         var runner = ScenarioRunner.Run(request with { Trace = output.CreateTraceSink(o.Filter) });
         foreach (var w in scenario.Warnings.Concat(runner.Machine.Warnings)) stderr.WriteLine($"pciemu: warning: {w}");
-        output.Write(runner, m => runner.Machine.Ecam is null || m == o.Mechanism ? null : ScenarioRunner.Run(request with { Mechanism = m }));
+        // No CF8/CFC comparison where there is no ECAM (pc) or no CF8/CFC (arm virt: ECAM only).
+        output.Write(runner, m => runner.Machine.Ecam is null || !runner.Machine.Kind.HasCf8Cfc || m == o.Mechanism ? null : ScenarioRunner.Run(request with { Mechanism = m }));
         if (o.Emits.Count == 0 && !o.Check) stdout.Write(RunSummary.Render(runner));
         if (runner.FirmwareFailed)
         {

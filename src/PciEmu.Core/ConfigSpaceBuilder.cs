@@ -19,6 +19,10 @@ public sealed class ConfigSpaceBuilder
 
     public ConfigSpace Config { get; }
     public bool IsBridge { get; }
+
+    /// <summary>The function's generic options (capability builders read the PCIDevice-wide bits such as x-pcie-ext-tag).</summary>
+    public PciDeviceOptions? Options { get; init; }
+
     public CapabilityListBuilder Capabilities { get; }
     public IReadOnlyList<BarDefinition> Bars => _bars;
     public ulong RomSize { get; private set; }

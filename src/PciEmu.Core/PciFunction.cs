@@ -14,6 +14,18 @@ public record PciDeviceOptions
 
     /// <summary><c>rombar=</c>; 0 removes the ROM BAR.</summary>
     public bool RomBar { get; init; } = true;
+
+    /// <summary>
+    /// <c>x-pcie-ext-tag</c> (QEMU_PCIE_EXT_TAG, QEMU 9.2+): DEVCAP advertises Extended Tags. QEMU 7.2's devices have no
+    /// such bit, so it is off unless a newer machine generation (virt-11.1) turns it on.
+    /// </summary>
+    public bool PcieExtTag { get; init; }
+
+    /// <summary>
+    /// <c>x-pcie-err-unc-mask</c> (QEMU_PCIE_ERR_UNC_MASK, QEMU 8.1+): the AER uncorrectable error mask is implemented
+    /// (writable, internal-error and TLP-prefix-blocked masked at reset). Off for QEMU 7.2's devices.
+    /// </summary>
+    public bool PcieErrUncMask { get; init; }
 }
 
 /// <summary>
@@ -68,7 +80,7 @@ public abstract class PciFunction
     {
         if (_config is not null) return;
         var config = new ConfigSpace(ConfigSize);
-        var b = new ConfigSpaceBuilder(config, IsBridge);
+        var b = new ConfigSpaceBuilder(config, IsBridge) { Options = Options };
         InitHeader(b);
         Configure(b);
         FinishExtendedSpace(b);

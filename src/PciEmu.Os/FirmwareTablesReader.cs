@@ -10,8 +10,15 @@ namespace PciEmu.Os;
 /// </summary>
 public static class FirmwareTablesReader
 {
-    /// <summary>The enumerator's facts from the tables of the (first) host bridge.</summary>
-    public static PlatformFacts Read(FirmwareTables tables)
+    /// <summary>
+    /// The first interrupt arm64 Linux hands a PCIe port's services on a GICv2m board (MSIs mapped after the
+    /// platform's own interrupts): recorded as 50 on Debian 6.12 and 51 on Debian 6.1 (../shared/conformance/e*).
+    /// </summary>
+    private const int Arm64FirstPortIrq612 = 50;
+    private const int Arm64FirstPortIrq61 = 51;
+
+    /// <summary>The enumerator's facts from the tables of the (first) host bridge, for the kernel series that reads them.</summary>
+    public static PlatformFacts Read(FirmwareTables tables, KernelVersion version = KernelVersion.Linux6_12)
     {
         ArgumentNullException.ThrowIfNull(tables);
         var bridge = tables.HostBridges.Count > 0 ? tables.HostBridges[0] : null;
@@ -38,6 +45,8 @@ public static class FirmwareTablesReader
             // arch_remove_reservations → remove_e820_regions clips allocations around the firmware's e820 table.
             E820 = tables.E820?.Where(e => e.Length > 0).Select(e => new E820Range(e.Start, e.End - 1)).ToArray() ?? [],
         };
+        if (tables.Architecture == TableArchitecture.Arm64)
+            facts = facts with { FirstPortIrq = version == KernelVersion.Linux6_12 ? Arm64FirstPortIrq612 : Arm64FirstPortIrq61 };
         if (bridge is not null) facts = facts with { BusEnd = bridge.BusEnd, RootAcpiPath = bridge.Path };
         return facts;
     }

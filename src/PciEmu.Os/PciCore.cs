@@ -20,8 +20,11 @@ internal sealed partial class PciCore
     public const ulong BiosRomBase = 0xffe00000;
     public const ulong BiosRomEnd = 0xffffffff;
 
-    /// <summary>IO_SPACE_LIMIT.</summary>
+    /// <summary>IO_SPACE_LIMIT (x86).</summary>
     public const ulong IoSpaceLimit = 0xffff;
+
+    /// <summary>arm64 IO_SPACE_LIMIT: PCI_IO_SIZE (16 MiB) - 1, so /proc/ioports prints 8 digits.</summary>
+    public const ulong Arm64IoSpaceLimit = 0xffffff;
 
     public PciCore(IConfigAccessor cfg, KernelOptions options, PlatformFacts facts, KernelLog log)
     {
@@ -29,7 +32,7 @@ internal sealed partial class PciCore
         Options = options;
         Facts = facts;
         Log = log;
-        IoPortRoot = new Resource("PCI IO", 0, IoSpaceLimit, ResFlags.Io);
+        IoPortRoot = new Resource("PCI IO", 0, facts.Arch == PciArch.Arm64 ? Arm64IoSpaceLimit : IoSpaceLimit, ResFlags.Io);
         IoMemRoot = new Resource("PCI mem", 0, ulong.MaxValue, ResFlags.Mem);
     }
 

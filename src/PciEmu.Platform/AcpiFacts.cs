@@ -62,6 +62,9 @@ public sealed record AcpiFacts
     /// <summary>I/O base of the ACPI PCI hot-plug register block, when ACPI hot-plug is present.</summary>
     public ushort? AcpiHotplugIoBase { get; init; }
 
+    /// <summary>MMIO base of the same block where it is memory-mapped (arm virt's acpi-ged: VIRT_ACPI_PCIHP).</summary>
+    public ulong? AcpiHotplugMmioBase { get; init; }
+
     /// <summary>A board without ACPI PCI hot-plug or _OSC (hot-plug only through the slots' own controllers).</summary>
     public static AcpiFacts NoAcpi { get; } = new()
     {

@@ -55,6 +55,8 @@ public sealed class DevicesCatalog : IDeviceCatalog
         if (options.Multifunction) values["multifunction"] = "on";
         if (options.RomFile is { } rom) values["romfile"] = rom;
         if (!options.RomBar) values["rombar"] = "0";
+        if (options.PcieExtTag) values["x-pcie-ext-tag"] = "on";
+        if (options.PcieErrUncMask) values["x-pcie-err-unc-mask"] = "on";
         return Translate(() => DeviceCatalog.Create(new DeviceProperties(driver, values), new PlugContext(target.BusIsExpress, target.BusIsRoot)));
     }
 

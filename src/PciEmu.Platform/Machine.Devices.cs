@@ -181,7 +181,12 @@ public sealed partial class Machine
 
         foreach (var g in Globals.For(driver)) Set(g.Property, g.Value, m => GlobalSet.CantApply(g, m));
         foreach (var (k, v) in request.Properties) Set(k, v, m => m);
-        var options = new PciDeviceOptions { Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar };
+        var options = new PciDeviceOptions
+        {
+            Id = request.Id, Multifunction = multifunction, RomFile = romFile, RomBar = romBar,
+            PcieExtTag = Kind.PcieExtTag(Type),
+            PcieErrUncMask = Kind.PcieErrUncMask(Type),
+        };
         return (props, options, devfn);
     }
 

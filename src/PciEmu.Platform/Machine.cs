@@ -49,10 +49,18 @@ public sealed partial class Machine
         }
         Cf8 = new Cf8CfcAccessor(Cpu);
         if (Kind.HasEcam) _ecam = new EcamHost(_decoder);
+        // A host whose ECAM window the board fixes (gpex on arm virt: create_pcie), not a chipset register.
+        if (_ecam is not null && Kind.FixedEcamWindow(options) is { } fixedEcam) _ecam.Update(true, fixedEcam.Base, fixedEcam.Size);
         if (Acpi.AcpiHotplugIoBase is { } hpBase)
         {
             _acpiHotplug = new AcpiPciHotplug(this);
             Cpu.MapPort(hpBase, AcpiPciHotplug.RegisterBlockSize, _acpiHotplug);
+        }
+        else if (Acpi.AcpiHotplugMmioBase is { } hpMmio)
+        {
+            // The block memory-mapped (arm virt's acpi-ged: VIRT_ACPI_PCIHP).
+            _acpiHotplug = new AcpiPciHotplug(this);
+            Cpu.MapMmio(hpMmio, AcpiPciHotplug.RegisterBlockSize, new PortBlockMmio(_acpiHotplug));
         }
         CreateDefaultDevices();
     }

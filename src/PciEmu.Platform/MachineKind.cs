@@ -19,11 +19,17 @@ public abstract class MachineKind
     /// <summary>Q35 MCH + ICH9 (Machines/Q35).</summary>
     public static MachineKind Q35 => Machines.Q35.Q35MachineKind.Instance;
 
+    /// <summary>arm virt with the GPEX PCIe host (Machines/Virt).</summary>
+    public static MachineKind Virt => Machines.Virt.VirtMachineKind.Instance;
+
     /// <summary>The <c>-M</c> name (QEMU's alias for versioned kinds: "pc", "q35"); the registry key.</summary>
     public abstract string Name { get; }
 
     /// <summary>mc->desc, as <c>-M help</c> prints it.</summary>
     public abstract string Description { get; }
+
+    /// <summary>mc->desc of one type (versioned descriptions such as "QEMU 11.1 ARM Virtual Machine"); default <see cref="Description"/>.</summary>
+    public virtual string TypeDescription(MachineType type) => Description;
 
     /// <summary>mc->family: versioned types of one family sort together in <c>-M help</c>; null for a standalone type.</summary>
     public virtual string? Family => null;
@@ -67,6 +73,21 @@ public abstract class MachineKind
     /// <summary>The board decodes an ECAM window placed by its host bridge (<see cref="IEcamWindowSource"/>).</summary>
     public virtual bool HasEcam => false;
 
+    /// <summary>An ECAM window the board fixes at init (gpex's create_pcie) rather than a chipset register placing it; null by default.</summary>
+    public virtual (ulong Base, ulong Size)? FixedEcamWindow(MachineOptions options) => null;
+
+    /// <summary>The architecture whose firmware and OS run on the board (SeaBIOS needs x86).</summary>
+    public virtual TableArchitecture Architecture => TableArchitecture.X86;
+
+    /// <summary>hw_compat x-pcie-ext-tag: PCIe functions advertise Extended Tags (QEMU 9.2+ machine types).</summary>
+    public virtual bool PcieExtTag(MachineType type) => false;
+
+    /// <summary>hw_compat x-pcie-err-unc-mask: AER's uncorrectable mask register is writable with QEMU 8.1+'s defaults.</summary>
+    public virtual bool PcieErrUncMask(MachineType type) => false;
+
+    /// <summary>The display pc_vga_init adds without -nodefaults when the command line has none; null when the board adds none.</summary>
+    public virtual string? DefaultDisplay => "VGA";
+
     /// <summary>The functions created at machine init (host bridge, chipset), in creation order.</summary>
     public abstract IReadOnlyList<DefaultDevice> DefaultDevices { get; }
 
@@ -92,14 +113,14 @@ public abstract class MachineKind
 }
 
 /// <summary>
-/// The registry of machine kinds (QEMU's machine class list): pc and q35 built in, more with <see cref="Register"/>.
+/// The registry of machine kinds (QEMU's machine class list): pc, q35 and virt built in, more with <see cref="Register"/>.
 /// </summary>
 public static class MachineKinds
 {
     private static readonly object Gate = new();
     private static List<MachineKind>? _kinds;
 
-    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35];
+    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt];
 
     public static IReadOnlyList<MachineKind> All
     {
@@ -144,8 +165,9 @@ public static class MachineKinds
         foreach (var t in types)
         {
             var name = t.Name;
-            if (t.Kind.Latest == t && t.Kind.Name != name) w.Append($"{t.Kind.Name,-20} {t.Kind.Description} (alias of {name})\n");
-            w.Append($"{name,-20} {t.Kind.Description}{(t.Kind.IsDefault(t) ? " (default)" : "")}\n");
+            var desc = t.Kind.TypeDescription(t);
+            if (t.Kind.Latest == t && t.Kind.Name != name) w.Append($"{t.Kind.Name,-20} {desc} (alias of {name})\n");
+            w.Append($"{name,-20} {desc}{(t.Kind.IsDefault(t) ? " (default)" : "")}\n");
         }
         return w.ToString();
     }

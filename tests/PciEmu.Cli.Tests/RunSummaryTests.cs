@@ -66,4 +66,23 @@ public sealed class RunSummaryTests
         Assert.Equal(ExitCodes.Ok, code);
         Assert.StartsWith("Supported firmware is:\nseabios ", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void MachineHelp_ListsArmVirtTypes()
+    {
+        var (code, output, _) = Run("run", "-M", "help");
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = output.Split('\n');
+        Assert.Contains("virt                 QEMU 11.1 ARM Virtual Machine (alias of virt-11.1)", lines);
+        Assert.Contains("virt-7.2             QEMU 7.2 ARM Virtual Machine", lines);
+    }
+
+    [Fact]
+    public void FirmwareHelp_ListsEdk2()
+    {
+        var (code, output, _) = Run("run", "--firmware", "help");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("\nedk2                 EDK2 ArmVirtQemu", output, StringComparison.Ordinal);
+    }
 }
+

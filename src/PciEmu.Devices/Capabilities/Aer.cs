@@ -24,6 +24,9 @@ public static class AerCap
     public const uint UncSeverityDefault = 0x00462030;
     /// <summary>PCI_ERR_COR_SUPPORTED.</summary>
     public const uint CorSupported = 0x0000f1c1;
+
+    /// <summary>PCI_ERR_UNC_MASK_DEFAULT: PCI_ERR_UNC_INTN | PCI_ERR_UNC_TLP_PRF_B.</summary>
+    public const uint UncMaskDefault = 0x02400000;
     /// <summary>PCI_ERR_COR_MASK_DEFAULT.</summary>
     public const uint CorMaskDefault = 0x0000e000;
     public const uint CapEcrcGenCapable = 0x020;
@@ -48,6 +51,12 @@ public static class AerCap
         b.Rw1c(pos + UncorStatus, 4, UncSupported);
         c.SetLong(pos + UncorSeverity, UncSeverityDefault);
         b.Rw(pos + UncorSeverity, 4, UncSupported);
+        if (b.Options is { PcieErrUncMask: true })
+        {
+            // pcie_aer_init with QEMU_PCIE_ERR_UNC_MASK: PCI_ERR_UNC_MASK_DEFAULT, writable like the severity.
+            c.SetLong(pos + UncorMask, UncMaskDefault);
+            b.Rw(pos + UncorMask, 4, UncSupported);
+        }
         b.Rw1c(pos + CorStatus, 4, CorSupported);
         c.SetLong(pos + CorMask, CorMaskDefault);
         b.Rw(pos + CorMask, 4, CorSupported);

@@ -64,6 +64,7 @@ public static class PcieCap
     public const ushort FlagsSlot = 0x0100;
 
     public const uint DevCapRber = 0x00008000;
+    public const uint DevCapExtTag = 0x00000020;
     public const uint DevCapFlr = 0x10000000;
     public const ushort DevCtlErrorReporting = 0x000f; // CERE | NFERE | FERE | URRE
     public const ushort DevCtlBcrFlr = 0x8000;
@@ -139,7 +140,8 @@ public static class PcieCap
         var pos = b.Capabilities.Add(CapabilityId.Express, offset, V2Size);
         var c = b.Config;
         c.SetWord(pos + Flags, (ushort)(((int)type << FlagsTypeShift) | FlagsVersion2));
-        c.SetLong(pos + DevCap, DevCapRber);
+        // pcie_cap_v1_fill: QEMU_PCIE_EXT_TAG adds Extended Tags (x-pcie-ext-tag, newer QEMU generations only).
+        c.SetLong(pos + DevCap, b.Options is { PcieExtTag: true } ? DevCapRber | DevCapExtTag : DevCapRber);
         var x1 = LinkBits(PcieLinkWidth.X1, PcieLinkSpeed.Speed2_5);
         c.SetLong(pos + LnkCap, ((uint)port << LnkCapPortShift) | LnkCapAspmL0s | x1);
         c.SetWord(pos + LnkSta, (ushort)x1);

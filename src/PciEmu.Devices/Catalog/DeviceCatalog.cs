@@ -148,7 +148,7 @@ public static class DeviceCatalog
         return entry.Factory(props, context);
     }
 
-    /// <summary>multifunction, romfile, rombar, romsize and id (PCIDevice properties).</summary>
+    /// <summary>multifunction, romfile, rombar, romsize, x-pcie-ext-tag and id (PCIDevice properties).</summary>
     private static T Generic<T>(DeviceProperties p, T o) where T : PciDeviceOptions
     {
         var rom = o with
@@ -157,6 +157,8 @@ public static class DeviceCatalog
             Multifunction = p.GetBool("multifunction", o.Multifunction),
             RomFile = p.GetString("romfile") ?? o.RomFile,
             RomBar = p.GetU32("rombar", 1) != 0,
+            PcieExtTag = p.GetBool("x-pcie-ext-tag", o.PcieExtTag),
+            PcieErrUncMask = p.GetBool("x-pcie-err-unc-mask", o.PcieErrUncMask),
         };
         // romsize is a uint32 property (DEFINE_PROP_UINT32), not a size.
         return rom is RomDeviceOptions r && p.Has("romsize") ? (T)(PciDeviceOptions)(r with { RomSize = p.GetU32("romsize", 0) }) : rom;

@@ -10,7 +10,7 @@ namespace PciEmu.Devices.Catalog;
 public sealed class DeviceProperties
 {
     /// <summary>Properties every PCI device has, handled by the core or the topology parser.</summary>
-    public static readonly IReadOnlyList<string> GenericNames = ["id", "bus", "addr", "multifunction", "romfile", "rombar", "romsize"];
+    public static readonly IReadOnlyList<string> GenericNames = ["id", "bus", "addr", "multifunction", "romfile", "rombar", "romsize", "x-pcie-ext-tag", "x-pcie-err-unc-mask"];
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 

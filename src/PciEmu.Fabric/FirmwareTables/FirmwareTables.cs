@@ -13,10 +13,17 @@ public enum WindowSpace
 {
     Io,
     Memory,
+
+    /// <summary>A device-tree 64-bit memory range (ranges space code 0b11); ACPI windows use <see cref="Memory"/> whatever their width.</summary>
+    Memory64,
 }
 
-/// <summary>One host-bridge aperture in CPU addresses, inclusive end (ACPI _CRS WordIO/DWordMemory/QWordMemory, DT ranges).</summary>
-public readonly record struct AddressWindow(WindowSpace Space, ulong Start, ulong End);
+/// <summary>
+/// One host-bridge aperture, inclusive end (ACPI _CRS WordIO/DWordMemory/QWordMemory, DT ranges): Start/End in bus
+/// (PCI) addresses; <paramref name="Translation"/> = CPU address - bus address (ACPI _TRA, DT ranges' parent - child),
+/// 0 where the two are the same (x86, arm's memory windows; arm's I/O window is bus 0.. at the PIO CPU address).
+/// </summary>
+public readonly record struct AddressWindow(WindowSpace Space, ulong Start, ulong End, ulong Translation = 0);
 
 /// <summary>One MCFG allocation (ECAM base for a segment's bus range).</summary>
 public readonly record struct EcamAllocation(ulong Base, int Segment, int StartBus, int EndBus);
@@ -97,7 +104,7 @@ public sealed record DeviceTreePciHost
     /// <summary>"reg": the ECAM window.</summary>
     public EcamAllocation Ecam { get; init; }
 
-    /// <summary>"ranges" translated to CPU addresses.</summary>
+    /// <summary>"ranges": bus addresses with their CPU translation, in node order.</summary>
     public IReadOnlyList<AddressWindow> Ranges { get; init; } = [];
 
     /// <summary>"linux,pci-probe-only" (keep firmware's assignment).</summary>

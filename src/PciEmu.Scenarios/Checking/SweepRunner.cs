@@ -56,7 +56,7 @@ public static class SweepRunner
         {
             var settings = new RunSettings();
             var scenario = ScenarioOptions.CreateParser(settings).ParseText(topology.ToScenarioText(), $"seed-{topology.Seed}");
-            var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
+            var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Edk2Options = settings.Edk2, Kernel = settings.Kernel });
             if (runner.Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Hung })
                 return new SweepCase(topology, SweepOutcome.FirmwareHang, [.. InvariantChecker.Check(runner).Select(v => v.ToString())]);
             if (runner.FirmwareFailed)

@@ -34,6 +34,9 @@ public abstract class FirmwareKind
     /// <summary>The SeaBIOS 1.16.2 pciinit port (Firmwares/SeaBios).</summary>
     public static FirmwareKind SeaBios => Firmwares.SeaBios.SeaBiosFirmwareKind.Instance;
 
+    /// <summary>The EDK2 ArmVirtQemu PCI port (Firmwares/Edk2).</summary>
+    public static FirmwareKind Edk2 => Firmwares.Edk2.Edk2FirmwareKind.Instance;
+
     public abstract string Name { get; }
     public abstract string Description { get; }
 
@@ -50,13 +53,13 @@ public abstract class FirmwareKind
     public override string ToString() => Name;
 }
 
-/// <summary>The registry of firmware kinds: none and seabios built in, more with <see cref="Register"/>.</summary>
+/// <summary>The registry of firmware kinds: none, seabios and edk2 built in, more with <see cref="Register"/>.</summary>
 public static class FirmwareKinds
 {
     private static readonly object Gate = new();
     private static List<FirmwareKind>? _kinds;
 
-    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.None];
+    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Edk2, FirmwareKind.None];
 
     public static IReadOnlyList<FirmwareKind> All
     {

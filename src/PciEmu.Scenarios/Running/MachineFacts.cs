@@ -19,18 +19,18 @@ public static class MachineFacts
     /// What the enumerator learns from the machine's firmware tables (published host-side, after the firmware ran),
     /// changed by the firmware that ran where it changes them.
     /// </summary>
-    public static PlatformFacts For(Machine machine, FirmwareKind? firmware = null, FirmwareRun? run = null)
+    public static PlatformFacts For(Machine machine, FirmwareKind? firmware = null, FirmwareRun? run = null, KernelVersion version = KernelVersion.Linux6_12)
     {
         var tables = machine.PublishTables();
         if (firmware is not null) tables = firmware.Finish(tables, run);
-        return FirmwareTablesReader.Read(tables);
+        return FirmwareTablesReader.Read(tables, version);
     }
 
     /// <summary>An enumerator over the machine, ready to <see cref="LinuxEnumerator.Boot"/> after the firmware ran.</summary>
     public static LinuxEnumerator Enumerator(Machine machine, KernelOptions? options = null)
     {
         var accessor = AccessorFor(machine);
-        return new LinuxEnumerator(accessor, For(machine), options) { AcpiEjector = AcpiEjector(machine) };
+        return new LinuxEnumerator(accessor, For(machine, version: options?.Version ?? KernelVersion.Linux6_12), options) { AcpiEjector = AcpiEjector(machine) };
     }
 
     /// <summary>
@@ -83,10 +83,18 @@ public static class MachineFacts
         /// <summary>PCEJ: BNUM = bsel; B0EJ = 1 &lt;&lt; slot (no-op when the bus has no selector or no hot-plug block).</summary>
         public void Eject(int busNumber, int slot)
         {
-            if (machine.Acpi.AcpiHotplugIoBase is not { } io) return;
             if (BusName(machine.Snapshot().Root, busNumber) is not { } name || machine.BselOf(name) is not { } bsel) return;
-            machine.Cpu.Out((ushort)(io + SelectOffset), DwordWidth, (uint)bsel);
-            machine.Cpu.Out((ushort)(io + EjectOffset), DwordWidth, 1u << slot);
+            if (machine.Acpi.AcpiHotplugIoBase is { } io)
+            {
+                machine.Cpu.Out((ushort)(io + SelectOffset), DwordWidth, (uint)bsel);
+                machine.Cpu.Out((ushort)(io + EjectOffset), DwordWidth, 1u << slot);
+            }
+            else if (machine.Acpi.AcpiHotplugMmioBase is { } mmio)
+            {
+                // arm virt: the same PCEJ, through acpi-ged's memory-mapped block.
+                machine.Cpu.MmioWrite(mmio + SelectOffset, DwordWidth, (uint)bsel);
+                machine.Cpu.MmioWrite(mmio + EjectOffset, DwordWidth, 1u << slot);
+            }
         }
 
         private static string? BusName(BusSnapshot bus, int number)

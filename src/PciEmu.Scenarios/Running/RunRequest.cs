@@ -35,6 +35,9 @@ public sealed record RunRequest
     public Func<Machine, ITraceSink>? Trace { get; init; }
     public SeaBiosOptions? SeaBiosOptions { get; init; }
 
+    /// <summary>EDK2 release and PCDs (<c>--firmware edk2[,version=2022.11]</c>); null: 2026.08 defaults.</summary>
+    public PciEmu.Firmware.Edk2.Edk2Options? Edk2Options { get; init; }
+
     /// <summary>The device models; defaults to PciEmu.Devices through the platform adapter.</summary>
     public IDeviceCatalog? Catalog { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed class RunSettings
 {
     public FirmwareKind Firmware { get; set; } = FirmwareKind.None;
     public KernelOptions? Kernel { get; set; }
+
+    /// <summary>The EDK2 options of <c>firmware edk2[,version=…]</c>.</summary>
+    public PciEmu.Firmware.Edk2.Edk2Options? Edk2 { get; set; }
 }
 
 /// <summary>
@@ -26,8 +29,12 @@ public static class ScenarioOptions
             p.AddOption(name, true, (s, a, t) =>
             {
                 if (MachineKinds.IsHelpOption(a!)) throw new HelpRequestedException(FirmwareKinds.Help());
-                settings.Firmware = FirmwareKinds.Find(a!)
+                var parts = a!.Split(',');
+                settings.Firmware = FirmwareKinds.Find(parts[0])
                     ?? throw new TopologyException(t, $"unknown firmware '{a}' ({string.Join(" or ", FirmwareKinds.All.Select(k => k.Name))})");
+                // NAME,key=value,...: the kind's own options (edk2's version=, debug=).
+                if (settings.Firmware is Firmwares.Edk2.Edk2FirmwareKind) settings.Edk2 = Firmwares.Edk2.Edk2FirmwareKind.ParseOptions(parts, t);
+                else if (parts.Length > 1) throw new TopologyException(t, $"firmware '{parts[0]}' takes no options");
             });
         }
         foreach (var name in new[] { "kernel", "-kernel" })

@@ -32,6 +32,9 @@ public sealed class ScenarioRunner
 
     /// <summary>The SeaBIOS port's own result, when SeaBIOS ran.</summary>
     public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
+
+    /// <summary>The EDK2 port's own result (arm virt with <c>--firmware edk2</c>).</summary>
+    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 => FirmwareRun?.Result as PciEmu.Firmware.Edk2.Edk2Result;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
 
@@ -86,7 +89,7 @@ public sealed class ScenarioRunner
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
         Tables = _request.Firmware.Finish(Machine.PublishTables(), FirmwareRun);
-        Kernel = new LinuxEnumerator(KernelAccessor, FirmwareTablesReader.Read(Tables), options)
+        Kernel = new LinuxEnumerator(KernelAccessor, FirmwareTablesReader.Read(Tables, options.Version), options)
         {
             AcpiEjector = MachineFacts.AcpiEjector(Machine),
         };

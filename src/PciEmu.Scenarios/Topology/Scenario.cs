@@ -99,8 +99,9 @@ public sealed record Scenario
     /// <summary>pc_vga_init + pc_nic_init: std VGA, then the machine's default NIC (e1000 on pc, e1000e on q35).</summary>
     private void AddDefaultDevices(Machine machine, IDeviceCatalog catalog)
     {
-        if (!Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
-            TryDefault(machine, catalog, "VGA");
+        // arm virt: no default display (DefaultDisplay null); its default NIC is virtio-net-pci.
+        if (machine.Kind.DefaultDisplay is { } display && !Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
+            TryDefault(machine, catalog, display);
         TryDefault(machine, catalog, Machine.Kind.DefaultNic);
     }
 

@@ -1,6 +1,8 @@
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Running;
+using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Firmwares.SeaBios;
 
@@ -35,6 +37,8 @@ public sealed class SeaBiosFirmwareKind : FirmwareKind
 
     public override FirmwareRun? Run(Machine machine, RunRequest request)
     {
+        if (machine.Kind.Architecture != TableArchitecture.X86)
+            throw new TopologyException("--firmware", $"firmware seabios: SeaBIOS does not run on the {machine.Kind.Name} machine (use --firmware edk2)");
         var env = SeaBiosEnvironments.ForMachine(machine);
         if (request.Mechanism == MechanismOverride.Cf8Cfc) env = env with { Ecam = _ => machine.Cf8 };
         var result = SeaBiosFirmware.Run(env, request.SeaBiosOptions);
