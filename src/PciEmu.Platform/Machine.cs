@@ -66,7 +66,12 @@ public sealed partial class Machine
             Cpu.MapPort(hpBase, AcpiPciHotplug.RegisterBlockSize, _acpiHotplug);
         }
         CreateDefaultDevices();
+        // xenfv (Machines/Xenfv): pc_xen_hvm_init's xen-platform device after the pc chipset.
+        if (Type.IsXenfv) Xen = Machines.Xenfv.XenfvMachine.Init(this, options.Xen);
     }
+
+    /// <summary>The Xen side of an xenfv machine (xl config, RAM layout, hvmloader's ACPI info); null on pc/q35.</summary>
+    public Machines.Xenfv.XenfvState? Xen { get; }
 
     public MachineOptions Options { get; }
     public MachineType Type { get; }

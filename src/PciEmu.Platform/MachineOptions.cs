@@ -25,8 +25,14 @@ public sealed record MachineType(MachineKind Kind, int Major, int Minor)
     public static MachineType Pc { get; } = new(MachineKind.Pc, LatestMajor, LatestMinor);
     public static MachineType Q35 { get; } = new(MachineKind.Q35, LatestMajor, LatestMinor);
 
+    /// <summary>
+    /// Xen's xenfv machine (an i440fx pc with the xen-platform device); Kind stays Pc so every pc rule applies.
+    /// Hook for Machines/Xenfv (see XenfvMachine).
+    /// </summary>
+    public bool IsXenfv { get; init; }
+
     /// <summary>The canonical QEMU name, e.g. "pc-i440fx-7.2".</summary>
-    public string Name => (Kind == MachineKind.Pc ? PcPrefix : Q35Prefix) + $"{Major}.{Minor}";
+    public string Name => IsXenfv ? Machines.Xenfv.XenfvMachine.NameOf(this) : (Kind == MachineKind.Pc ? PcPrefix : Q35Prefix) + $"{Major}.{Minor}";
 
     public bool IsAtLeast(int major, int minor) => Major > major || (Major == major && Minor >= minor);
 
@@ -41,6 +47,7 @@ public sealed record MachineType(MachineKind Kind, int Major, int Minor)
             case "pc": return Pc;
             case "q35": return Q35;
         }
+        if (Machines.Xenfv.XenfvMachine.Find(name) is { } xenfv) return xenfv;
         if (name.StartsWith(PcPrefix, StringComparison.Ordinal)) return Versioned(MachineKind.Pc, name[PcPrefix.Length..], 1, 4);
         if (name.StartsWith(Q35Prefix, StringComparison.Ordinal)) return Versioned(MachineKind.Q35, name[Q35Prefix.Length..], 2, 4);
         return null;
@@ -99,4 +106,7 @@ public sealed record MachineOptions
     public IDeviceCatalog? Catalog { get; init; }
 
     public ICostModel? Cost { get; init; }
+
+    /// <summary>xl.cfg keys of a Xen HVM guest (only read when <see cref="MachineType.IsXenfv"/>).</summary>
+    public Machines.Xenfv.XlConfig? Xen { get; init; }
 }

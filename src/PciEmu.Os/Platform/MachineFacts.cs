@@ -12,6 +12,8 @@ public static class MachineFacts
     /// <summary><see cref="QemuX86Facts.Build"/> for the machine's type, RAM and ACPI hot-plug mode.</summary>
     public static PlatformFacts For(Machine machine, IConfigAccessor accessor)
     {
+        // xenfv: hvmloader's DSDT, not QEMU's (Machines/Xenfv).
+        if (machine.Xen is { } xen) return XenHvmFacts.Build(xen);
         var kind = machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
         var facts = QemuX86Facts.Build(kind, machine.Memory.RamSize, accessor, machine.Acpi.AcpiBridgeHotplug, machine.Acpi.AcpiRootHotplug);
         return facts with { OscGrantsPcieHotplug = machine.Acpi.OscGrantsNativeHotplug };
