@@ -37,10 +37,10 @@ public static class CheckCommand
         {
             scenario = parser.ParseArguments(args);
         }
-        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
+        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, HvmloaderVersion = settings.HvmloaderVersion, Kernel = settings.Kernel });
         if (runner.FirmwareFailed)
         {
-            stderr.WriteLine(runner.Firmware!.Outcome.Message);
+            stderr.WriteLine(runner.FirmwareFailureMessage);
             return ExitCodes.FirmwareFailure;
         }
         return Report(runner, stdout, stderr);

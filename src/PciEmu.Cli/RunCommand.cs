@@ -10,7 +10,7 @@ using PciEmu.Scenarios.Topology;
 namespace PciEmu.Cli;
 
 /// <summary>
-/// <c>pciemu run [FILE] [-M pc|q35] [-m SIZE] [-device STR]… [-global STR]… [--firmware seabios]
+/// <c>pciemu run [FILE] [-M pc|q35|xenfv] [-m SIZE] [-device STR]… [-global STR]… [--xen KEY=VALUE]… [--firmware seabios|hvmloader[,version=4.5|4.20]]
 /// [--kernel linux[,opts]] [--device-add STR]… [--device-del ID]… [--setpci "-s BDF OP"]… [--emit KIND[=FILE]]…
 /// [--cost bare|kvm|tcg] [--trace-bdf B[-B]] [--trace-reg R[-R]] [--trace-phase NAME] [--trace-mechanism cf8|ecam]
 /// [--trace-bus] [--json]</c>. The QEMU-style part goes to the topology parser in order; the rest is ours.
@@ -24,7 +24,7 @@ public static class RunCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        cmd.Arguments.Add(new Argument<string[]>("args") { Description = "[FILE] and QEMU-style options: -M, -m, -device, -global, -nodefaults, --firmware, --kernel, --device-add, --device-del, --setpci, --emit KIND[=FILE], --cost, --trace-*, --json", Arity = ArgumentArity.ZeroOrMore });
+        cmd.Arguments.Add(new Argument<string[]>("args") { Description = "[FILE] and QEMU-style options: -M, -m, -device, -global, -nodefaults, --xen KEY=VALUE, --firmware, --kernel, --device-add, --device-del, --setpci, --emit KIND[=FILE], --cost, --trace-*, --json", Arity = ArgumentArity.ZeroOrMore });
         cmd.SetAction(parse =>
         {
             var tokens = parse.Tokens.Select(t => t.Value).SkipWhile(v => v == "run").ToArray();
@@ -140,6 +140,7 @@ public static class RunCommand
         {
             Scenario = scenario,
             Firmware = settings.Firmware,
+            HvmloaderVersion = settings.HvmloaderVersion,
             Kernel = settings.Kernel,
             Cost = o.Cost,
             Mechanism = o.Mechanism,
@@ -149,7 +150,7 @@ public static class RunCommand
         output.Write(runner, m => runner.Machine.Ecam is null || m == o.Mechanism ? null : ScenarioRunner.Run(request with { Mechanism = m }));
         if (runner.FirmwareFailed)
         {
-            stderr.WriteLine(runner.Firmware!.Outcome.Message);
+            stderr.WriteLine(runner.FirmwareFailureMessage);
             return ExitCodes.FirmwareFailure;
         }
         if (o.Check && CheckCommand.Report(runner, stdout, stderr) != ExitCodes.Ok) return ExitCodes.ExpectationFailed;

@@ -61,7 +61,7 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
                 "lspci-dump" => LspciReport.RenderDump(Snap()),
                 "query-pci" => QueryPciReport.Render(Snap()),
                 "info-pci" => InfoPciReport.Render(Snap()),
-                "firmware-log" => run.Firmware is { } fw ? Lines(fw.Log) : "(no firmware ran: add --firmware seabios)\n",
+                "firmware-log" => run.Firmware is { } fw ? Lines(fw.Log) : run.Hvmloader is { } hvm ? Lines(hvm.Log) : "(no firmware ran: add --firmware seabios)\n",
                 "e820" => E820Text(run),
                 "kernel-log" => run.Kernel is { } k ? Lines(k.Log.Lines) : "(no kernel ran: add --kernel linux)\n",
                 "iomem" => run.Kernel?.ProcIomem() ?? "(no kernel ran: add --kernel linux)\n",

@@ -7,6 +7,7 @@ namespace PciEmu.Scenarios.Running;
 public sealed class RunSettings
 {
     public FirmwareKind Firmware { get; set; } = FirmwareKind.None;
+    public PciEmu.Firmware.Hvmloader.HvmloaderVersion HvmloaderVersion { get; set; } = PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_20;
     public KernelOptions? Kernel { get; set; }
 }
 
@@ -22,12 +23,7 @@ public static class ScenarioOptions
         var p = new TopologyParser();
         foreach (var name in new[] { "firmware", "-firmware" })
         {
-            p.AddOption(name, true, (s, a, t) => settings.Firmware = a switch
-            {
-                "seabios" => FirmwareKind.SeaBios,
-                "none" => FirmwareKind.None,
-                _ => throw new TopologyException(t, $"unknown firmware '{a}' (seabios or none)"),
-            });
+            p.AddOption(name, true, (s, a, t) => settings.Firmware = ParseFirmware(settings, a!, t));
         }
         foreach (var name in new[] { "kernel", "-kernel" })
         {
@@ -47,6 +43,30 @@ public static class ScenarioOptions
             s.Steps.Add(new DeviceDelStep(a!, t) { Location = s.CurrentLocation });
         });
         return p;
+    }
+
+    /// <summary>seabios | none | hvmloader[,version=4.5|4.20].</summary>
+    private static FirmwareKind ParseFirmware(RunSettings settings, string text, string token)
+    {
+        var parts = text.Split(',');
+        switch (parts[0])
+        {
+            case "seabios" when parts.Length == 1: return FirmwareKind.SeaBios;
+            case "none" when parts.Length == 1: return FirmwareKind.None;
+            case "hvmloader":
+                foreach (var opt in parts.Skip(1))
+                {
+                    settings.HvmloaderVersion = opt switch
+                    {
+                        "version=4.5" => PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_5,
+                        "version=4.20" or "version=4.19" => PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_20,
+                        _ => throw new TopologyException(token, $"hvmloader: unknown option '{opt}' (version=4.5 or version=4.20)"),
+                    };
+                }
+                return FirmwareKind.Hvmloader;
+            default:
+                throw new TopologyException(token, $"unknown firmware '{text}' (seabios, hvmloader[,version=4.5|4.20] or none)");
+        }
     }
 
     private static ScenarioStep ParseExpect(string text, string token)

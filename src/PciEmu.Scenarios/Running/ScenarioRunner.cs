@@ -1,8 +1,10 @@
 using PciEmu.Core;
+using PciEmu.Firmware.Hvmloader;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Os;
 using PciEmu.Os.Platform;
 using PciEmu.Platform;
+using PciEmu.Platform.Machines.Xenfv;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
@@ -25,6 +27,9 @@ public sealed class ScenarioRunner
 
     public Machine Machine { get; }
     public SeaBiosResult? Firmware { get; private set; }
+
+    /// <summary>hvmloader's pci_setup result when the scenario ran <c>--firmware hvmloader</c> (-M xenfv).</summary>
+    public HvmloaderResult? Hvmloader { get; private set; }
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
 
@@ -48,15 +53,24 @@ public sealed class ScenarioRunner
     public static ScenarioRunner Run(RunRequest request)
     {
         var r = Boot(request);
-        if (r.Firmware is not { Outcome.Kind: SeaBiosOutcomeKind.Panic }) r.RunSteps(request.Scenario.Steps);
+        if (!r.FirmwareFailed) r.RunSteps(request.Scenario.Steps);
         return r;
     }
 
     /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
-    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic };
+    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic } || Hvmloader is { Failure: not null };
+
+    /// <summary>What the failed firmware printed last (SeaBIOS's panic, hvmloader's assertion).</summary>
+    public string? FirmwareFailureMessage => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic } ? Firmware.Outcome.Message : Hvmloader?.Failure;
 
     private void RunFirmware()
     {
+        CheckFirmwareFitsMachine();
+        if (_request.Firmware == FirmwareKind.Hvmloader)
+        {
+            RunHvmloader();
+            return;
+        }
         if (_request.Firmware != FirmwareKind.SeaBios) return;
         var env = SeaBiosEnvironments.ForMachine(Machine);
         env = _request.Mechanism switch
@@ -65,6 +79,40 @@ public sealed class ScenarioRunner
             _ => env,
         };
         Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
+    }
+
+    /// <summary>xenfv boots through hvmloader (Xen's SeaBIOS leaves PCI alone); hvmloader needs Xen's platform.</summary>
+    private void CheckFirmwareFitsMachine()
+    {
+        var xen = Machine.Xen is not null;
+        if (xen && _request.Firmware == FirmwareKind.SeaBios)
+            throw new TopologyException("--firmware seabios", "-M xenfv: PCI setup is hvmloader's (use --firmware hvmloader)");
+        if (!xen && _request.Firmware == FirmwareKind.Hvmloader)
+            throw new TopologyException("--firmware hvmloader", "hvmloader needs a Xen HVM guest (-M xenfv)");
+    }
+
+    /// <summary>
+    /// hvmloader: pci_setup over CF8/CFC with hvm_info and the xenstore keys libxl wrote, then the hand-off the DSDT
+    /// reads (ACPI info block) and the RAM after relocation go back to the machine.
+    /// </summary>
+    private void RunHvmloader()
+    {
+        var xen = Machine.Xen!;
+        var input = new HvmloaderInput
+        {
+            Version = _request.HvmloaderVersion,
+            LowMemPgEnd = xen.Memory.LowMemPgEnd,
+            HighMemPgEnd = xen.Memory.HighMemPgEnd,
+            MmioHoleSize = xen.Memory.MmioHoleSize,
+            AllowMemoryRelocate = xen.Config.EffectiveAllowMemoryRelocate,
+            OutB = (port, value) => Machine.Cpu.Out(port, 1, value),
+        };
+        using (Machine.Cpu.BeginPhase("hvmloader: pci_setup"))
+        {
+            Hvmloader = HvmloaderFirmware.PciSetup(Machine.Cf8, input);
+        }
+        var acpi = Hvmloader.AcpiInfo;
+        xen.FirmwareDone(new XenAcpiInfo(acpi.PciMin, acpi.PciLen, acpi.PciHiMin, acpi.PciHiLen), Hvmloader.LowMemPgEnd, Hvmloader.HighMemPgEnd);
     }
 
     /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
