@@ -154,7 +154,7 @@ public static class RunCommand
             return ExitCodes.FirmwareFailure;
         }
         if (o.Check && CheckCommand.Report(runner, stdout, stderr) != ExitCodes.Ok) return ExitCodes.ExpectationFailed;
-        return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep && s.Passed == false)
+        return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep or ExpectLogStep && s.Passed == false)
             ? ExitCodes.ExpectationFailed : ExitCodes.Ok;
     }
 }

@@ -14,7 +14,7 @@ public sealed class RunSettings
 /// <summary>
 /// Registers the scenario-file / command-line options beyond QEMU's: <c>firmware seabios</c>,
 /// <c>kernel linux[,opts]</c>, <c>setpci -s BDF OP…</c>, <c>expect hotplug ID ok|fails</c>,
-/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c> (each also as <c>-name</c> / <c>--name</c>).
+/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c>, <c>expect kernel-log|firmware-log TEXT</c>, <c>xen KEY=VALUE</c> (each also as <c>-name</c> / <c>--name</c>).
 /// </summary>
 public static class ScenarioOptions
 {
@@ -82,6 +82,8 @@ public static class ScenarioOptions
             };
         }
         if (words.Length >= 1 && words[0] == "reg") return ExpectRegisterStep.Parse(words, token);
-        throw new TopologyException(token, "expect: use 'expect hotplug ID ok|fails' or 'expect reg BUS:DEV.FN REG [& MASK] [== VALUE]'");
+        if (words.Length >= 2 && words[0] is "kernel-log" or "firmware-log")
+            return new ExpectLogStep(words[0] == "kernel-log", text.TrimStart()[words[0].Length..].Trim(), token);
+        throw new TopologyException(token, "expect: use 'expect hotplug ID ok|fails', 'expect reg BUS:DEV.FN REG [& MASK] [== VALUE]' or 'expect kernel-log|firmware-log TEXT'");
     }
 }

@@ -23,7 +23,8 @@ public sealed class TopologyParser
         AddOption("-global", true, (s, a, t) => s.Globals.Add(GlobalLine.Parse(a!)));
         AddOption("-nodefaults", false, (s, a, t) => s.NoDefaults = true);
         // --xen KEY=VALUE: an xl.cfg key of a Xen HVM guest (-M xenfv; Machines/Xenfv/XlConfig).
-        AddOption("-xen", true, (s, a, t) => s.Xen = (s.Xen ?? new PciEmu.Platform.Machines.Xenfv.XlConfig()).With(a!));
+        foreach (var name in new[] { "xen", "-xen" })
+            AddOption(name, true, (s, a, t) => s.Xen = (s.Xen ?? new PciEmu.Platform.Machines.Xenfv.XlConfig()).With(a!));
         AddOption("device_add", true, (s, a, t) => s.Steps.Add(new DeviceAddStep(DeviceLineParser.Parse(s, a!), t) { Location = s.CurrentLocation }));
         AddOption("device_del", true, (s, a, t) =>
         {

@@ -30,6 +30,8 @@ public sealed record XenMemoryLayout(uint LowMemPgEnd, uint HighMemPgEnd, ulong 
             if (FourGiB - holeBytes < Below4GMmioStart) mmioSize = holeBytes;
         }
         var mmioStart = FourGiB - mmioSize;
+        // hvm_info carries page frame numbers in 32 bits.
+        if ((FourGiB + mem) >> PageShift > uint.MaxValue) throw new QemuException($"xenfv: {mem / MiB} MiB of RAM does not fit hvm_info's 32-bit page numbers");
         if (mem > mmioStart)
             return new((uint)(mmioStart >> PageShift), (uint)((FourGiB + mem - mmioStart) >> PageShift), holeBytes);
         return new((uint)(mem >> PageShift), 0, holeBytes);
