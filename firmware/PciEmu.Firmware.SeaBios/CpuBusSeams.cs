@@ -1,5 +1,4 @@
 using PciEmu.Fabric;
-using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios;
 
@@ -14,20 +13,4 @@ public sealed class CpuBusPortIo(CpuBus cpu) : IPortIo
 public sealed class CpuBusPhaseSink(CpuBus cpu) : IPhaseSink
 {
     public IDisposable Begin(string name) => cpu.BeginPhase(name);
-}
-
-public static class SeaBiosEnvironments
-{
-    /// <summary>
-    /// Everything a <see cref="Machine"/> offers firmware: CF8/CFC, ECAM at the programmed address, its fw_cfg,
-    /// port I/O and phases on its CPU bus.
-    /// </summary>
-    public static SeaBiosEnvironment ForMachine(Machine machine) => new()
-    {
-        Cf8Cfc = machine.Cf8,
-        Ecam = machine.EcamAt,
-        FwCfg = machine.FwCfg,
-        Ports = new CpuBusPortIo(machine.Cpu),
-        Phases = new CpuBusPhaseSink(machine.Cpu),
-    };
 }

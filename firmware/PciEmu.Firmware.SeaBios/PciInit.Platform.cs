@@ -1,4 +1,4 @@
-using PciEmu.Platform;
+using PciEmu.Fabric.FirmwareTables;
 using static PciEmu.Firmware.SeaBios.SeaBiosDefs;
 
 namespace PciEmu.Firmware.SeaBios;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using PciEmu.Platform;
+using PciEmu.Fabric.FirmwareTables;
 using static PciEmu.Firmware.SeaBios.SeaBiosDefs;
 
 namespace PciEmu.Firmware.SeaBios;

@@ -1,5 +1,5 @@
 using PciEmu.Core;
-using PciEmu.Platform;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Firmware.SeaBios;
 

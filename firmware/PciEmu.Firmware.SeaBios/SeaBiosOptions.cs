@@ -85,5 +85,5 @@ public sealed record SeaBiosOptions
     public bool RunPreinit { get; init; } = true;
 
     /// <summary>An e820 map to start from instead of etc/e820 (used when <see cref="RunPreinit"/> is false).</summary>
-    public IReadOnlyList<PciEmu.Platform.E820Entry>? InitialE820 { get; init; }
+    public IReadOnlyList<PciEmu.Fabric.FirmwareTables.E820Entry>? InitialE820 { get; init; }
 }

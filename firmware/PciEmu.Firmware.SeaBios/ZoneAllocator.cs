@@ -1,4 +1,4 @@
-using PciEmu.Platform;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Firmware.SeaBios;
 

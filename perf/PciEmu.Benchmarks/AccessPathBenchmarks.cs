@@ -59,6 +59,17 @@ public class AccessPathBenchmarks
         _ecam = new EcamAccessor(_cpu, 0xb0000000);
     }
 
+    /// <summary>The target function's config bytes as ECAM reads them (for the flat-array reference).</summary>
+    public byte[] TargetConfigBytes()
+    {
+        var bytes = new byte[ConfigSpace.ExpressSize];
+        for (var o = 0; o < bytes.Length; o += sizeof(uint))
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(o), _ecam.Read32(_target, o));
+        }
+        return bytes;
+    }
+
     [Benchmark(OperationsPerInvoke = OpsPerInvoke)]
     public uint EcamRead32()
     {

@@ -1,7 +1,8 @@
+using PciEmu.Scenarios.Firmwares.SeaBios;
 using PciEmu.Core;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Os;
-using PciEmu.Os.Platform;
+using PciEmu.Scenarios.Running;
 using PciEmu.Platform;
 using PciEmu.Scenarios.Generation;
 using PciEmu.Scenarios.Topology;
@@ -31,7 +32,7 @@ public sealed class ScaleCase
     public LinuxEnumerator RunKernel()
     {
         var accessor = KernelAccessor(Machine);
-        var kernel = new LinuxEnumerator(accessor, MachineFacts.For(Machine, accessor), new KernelOptions());
+        var kernel = new LinuxEnumerator(accessor, MachineFacts.For(Machine), new KernelOptions());
         kernel.Boot();
         return kernel;
     }

@@ -37,7 +37,7 @@ public static class CheckCommand
         {
             scenario = parser.ParseArguments(args);
         }
-        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, HvmloaderVersion = settings.HvmloaderVersion, Kernel = settings.Kernel });
+        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
         if (runner.FirmwareFailed)
         {
             stderr.WriteLine(runner.FirmwareFailureMessage);

@@ -29,6 +29,11 @@ public static class PciEmuCli
             }
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
+        catch (HelpRequestedException e)
+        {
+            stdout.Write(e.Message);
+            return ExitCodes.Ok;
+        }
         catch (CliInputException e)
         {
             stderr.WriteLine($"pciemu: {e.Message}");

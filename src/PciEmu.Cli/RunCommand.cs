@@ -140,7 +140,6 @@ public static class RunCommand
         {
             Scenario = scenario,
             Firmware = settings.Firmware,
-            HvmloaderVersion = settings.HvmloaderVersion,
             Kernel = settings.Kernel,
             Cost = o.Cost,
             Mechanism = o.Mechanism,
@@ -148,6 +147,7 @@ public static class RunCommand
         var runner = ScenarioRunner.Run(request with { Trace = output.CreateTraceSink(o.Filter) });
         foreach (var w in scenario.Warnings.Concat(runner.Machine.Warnings)) stderr.WriteLine($"pciemu: warning: {w}");
         output.Write(runner, m => runner.Machine.Ecam is null || m == o.Mechanism ? null : ScenarioRunner.Run(request with { Mechanism = m }));
+        if (o.Emits.Count == 0 && !o.Check) stdout.Write(RunSummary.Render(runner));
         if (runner.FirmwareFailed)
         {
             stderr.WriteLine(runner.FirmwareFailureMessage);

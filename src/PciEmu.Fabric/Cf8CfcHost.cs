@@ -48,7 +48,7 @@ public sealed class Cf8CfcHost(PciConfigDecoder decoder) : IPortHandler
     {
         if ((ConfigAddress & EnableBit) == 0) return uint.MaxValue;
         var a = ConfigAddress | (uint)(port & 3);
-        var cost = decoder.Cpu.Cost.PortAccess * 2;
+        var cost = decoder.Cpu.PortCost * 2;
         return decoder.Read(AccessMechanism.Cf8Cfc, (int)((a >> BusShift) & ByteMask), (int)((a >> DevFnShift) & ByteMask),
             (int)(a & ByteMask), width, Cf8Limit, cost);
     }
@@ -58,7 +58,7 @@ public sealed class Cf8CfcHost(PciConfigDecoder decoder) : IPortHandler
     {
         if ((ConfigAddress & EnableBit) == 0) return;
         var a = ConfigAddress | (uint)(port & 3);
-        var cost = decoder.Cpu.Cost.PortAccess * 2;
+        var cost = decoder.Cpu.PortCost * 2;
         decoder.Write(AccessMechanism.Cf8Cfc, (int)((a >> BusShift) & ByteMask), (int)((a >> DevFnShift) & ByteMask),
             (int)(a & ByteMask), width, value, Cf8Limit, cost);
     }

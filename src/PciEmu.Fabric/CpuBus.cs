@@ -30,12 +30,34 @@ public sealed class CpuBus
     private PortRegion[] _ports = [];
     private MmioRegion[] _mmio = [];
 
+    private ICostModel _cost = CostProfiles.BareMetal;
+
     public CpuBus(ICostModel? cost = null)
     {
         Cost = cost ?? CostProfiles.BareMetal;
     }
 
-    public ICostModel Cost { get; set; }
+    /// <summary>The cost model; its three figures are read when it is assigned (the access path does not call it).</summary>
+    public ICostModel Cost
+    {
+        get => _cost;
+        set
+        {
+            _cost = value;
+            PortCost = value.PortAccess;
+            MmioCost = value.MmioAccess;
+            HopCost = value.BridgeHop;
+        }
+    }
+
+    /// <summary><see cref="ICostModel.PortAccess"/> of the current model.</summary>
+    internal long PortCost { get; private set; }
+
+    /// <summary><see cref="ICostModel.MmioAccess"/> of the current model.</summary>
+    internal long MmioCost { get; private set; }
+
+    /// <summary><see cref="ICostModel.BridgeHop"/> of the current model.</summary>
+    internal long HopCost { get; private set; }
     public ITraceSink? Trace { get; set; }
     public CycleStats Stats { get; private set; } = new();
     public PhaseTracker Phases { get; } = new();
@@ -105,7 +127,7 @@ public sealed class CpuBus
     private void BeginCycle(bool port)
     {
         Sequence++;
-        var cost = port ? Cost.PortAccess : Cost.MmioAccess;
+        var cost = port ? PortCost : MmioCost;
         Cycle += cost;
         Stats.RecordBus(port, cost, Phases.Current);
     }
@@ -179,7 +201,18 @@ public sealed class CpuBus
         var abort = kind is TraceEventKind.ConfigReadAbort or TraceEventKind.ConfigWriteAbort;
         var write = kind is TraceEventKind.ConfigWrite or TraceEventKind.ConfigWriteAbort or TraceEventKind.ConfigWriteBeyondLimit;
         Stats.RecordConfig(via, width, write, bdf, cost, Phases.Current, abort);
-        if (Trace is not { } t) return;
+        if (Trace is not null) EmitConfigEvent(kind, via, width, bdf, offset, value, oldValue, newValue);
+    }
+
+    /// <summary>The common case of <see cref="EmitConfig"/>: a claimed read, counted; the trace event only when tracing.</summary>
+    internal void EmitConfigRead(AccessMechanism via, int width, Bdf bdf, int offset, uint value, long cost)
+    {
+        Stats.RecordConfig(via, width, write: false, bdf, cost, Phases.Current, abort: false);
+        if (Trace is not null) EmitConfigEvent(TraceEventKind.ConfigRead, via, width, bdf, offset, value, 0, 0);
+    }
+
+    private void EmitConfigEvent(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue)
+    {
         var e = new TraceEvent(Sequence, Cycle, kind, via, (byte)width, 0, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current);
         if (_inRead)
         {
@@ -189,7 +222,7 @@ public sealed class CpuBus
         }
         else
         {
-            t.Emit(e);
+            Trace!.Emit(e);
         }
     }
 

@@ -15,8 +15,9 @@ public sealed class CycleStats
     private readonly long[] _accessCycles = new long[MechanismCount * WidthSlots * 2];
     private long[] _phaseCycles = new long[8];
     private long[] _phaseAccesses = new long[8];
-    private readonly long[]?[] _bdfCycles = new long[]?[256];
-    private readonly long[]?[] _bdfAccesses = new long[]?[256];
+    // Per bus: cycles at [devFn * 2], accesses at [devFn * 2 + 1] (one array, one bounds check per access).
+    private const int BdfSlots = 2;
+    private readonly long[]?[] _bdf = new long[]?[256];
 
     public long PortCycles { get; private set; }
     public long MmioCycles { get; private set; }
@@ -53,14 +54,20 @@ public sealed class CycleStats
         EnsurePhase(phase);
         _phaseAccesses[phase]++;
         if (abort) ConfigAborts++;
-        var bus = bdf.Bus;
-        (_bdfCycles[bus] ??= new long[Bdf.DevFnCount])[bdf.DevFn] += cost;
-        (_bdfAccesses[bus] ??= new long[Bdf.DevFnCount])[bdf.DevFn]++;
+        var perBus = _bdf[bdf.Bus] ??= new long[Bdf.DevFnCount * BdfSlots];
+        var i = bdf.DevFn * BdfSlots;
+        perBus[i] += cost;
+        perBus[i + 1]++;
     }
 
     private void EnsurePhase(int phase)
     {
-        if (phase < _phaseCycles.Length) return;
+        if ((uint)phase < (uint)_phaseCycles.Length) return;
+        Grow(phase);
+    }
+
+    private void Grow(int phase)
+    {
         Array.Resize(ref _phaseCycles, Math.Max(phase + 1, _phaseCycles.Length * 2));
         Array.Resize(ref _phaseAccesses, _phaseCycles.Length);
     }
@@ -85,18 +92,18 @@ public sealed class CycleStats
     public long PhaseCycles(int phase) => phase < _phaseCycles.Length ? _phaseCycles[phase] : 0;
     public long PhaseAccesses(int phase) => phase < _phaseAccesses.Length ? _phaseAccesses[phase] : 0;
 
-    public long BdfCycles(Bdf bdf) => _bdfCycles[bdf.Bus]?[bdf.DevFn] ?? 0;
-    public long BdfAccesses(Bdf bdf) => _bdfAccesses[bdf.Bus]?[bdf.DevFn] ?? 0;
+    public long BdfCycles(Bdf bdf) => _bdf[bdf.Bus]?[bdf.DevFn * BdfSlots] ?? 0;
+    public long BdfAccesses(Bdf bdf) => _bdf[bdf.Bus]?[bdf.DevFn * BdfSlots + 1] ?? 0;
 
     /// <summary>Every Bdf that saw at least one config access, in bus order.</summary>
     public IEnumerable<Bdf> SeenBdfs()
     {
         for (var bus = 0; bus < 256; bus++)
         {
-            if (_bdfAccesses[bus] is not { } arr) continue;
+            if (_bdf[bus] is not { } arr) continue;
             for (var devFn = 0; devFn < Bdf.DevFnCount; devFn++)
             {
-                if (arr[devFn] != 0) yield return Bdf.FromDevFn(bus, devFn);
+                if (arr[devFn * BdfSlots + 1] != 0) yield return Bdf.FromDevFn(bus, devFn);
             }
         }
     }

@@ -42,7 +42,7 @@ public sealed class EcamHost(PciConfigDecoder decoder) : IMmioHandler
             return lo | (hi << 32);
         }
         return decoder.Read(AccessMechanism.Ecam, (int)((offset >> BusShift) & ByteMask), (int)((offset >> DevFnShift) & ByteMask),
-            (int)(offset & RegisterMask), width, ConfigSpace.ExpressSize, decoder.Cpu.Cost.MmioAccess);
+            (int)(offset & RegisterMask), width, ConfigSpace.ExpressSize, decoder.Cpu.MmioCost);
     }
 
     public void Write(ulong offset, int width, ulong value)
@@ -54,7 +54,7 @@ public sealed class EcamHost(PciConfigDecoder decoder) : IMmioHandler
             return;
         }
         decoder.Write(AccessMechanism.Ecam, (int)((offset >> BusShift) & ByteMask), (int)((offset >> DevFnShift) & ByteMask),
-            (int)(offset & RegisterMask), width, (uint)value, ConfigSpace.ExpressSize, decoder.Cpu.Cost.MmioAccess);
+            (int)(offset & RegisterMask), width, (uint)value, ConfigSpace.ExpressSize, decoder.Cpu.MmioCost);
     }
 
     /// <summary>The MMIO address of (bdf, offset) inside a window at <paramref name="base"/>.</summary>

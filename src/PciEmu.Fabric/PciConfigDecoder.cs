@@ -18,7 +18,7 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
     public uint Read(AccessMechanism via, int busNumber, int devFn, int offset, int width, int mechanismLimit, long busCost)
     {
         var route = Hierarchy.Route(busNumber, devFn);
-        var hopCost = route.Hops * Cpu.Cost.BridgeHop;
+        var hopCost = route.Hops * Cpu.HopCost;
         Cpu.Charge(hopCost);
         var bdf = Bdf.FromDevFn(busNumber, devFn);
         var cost = busCost + hopCost;
@@ -36,14 +36,14 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
             return Ones(width);
         }
         var value = f.ReadConfig(offset, Math.Min(width, limit - offset)) & Ones(width);
-        Cpu.EmitConfig(TraceEventKind.ConfigRead, via, width, bdf, offset, value, 0, 0, cost);
+        Cpu.EmitConfigRead(via, width, bdf, offset, value, cost);
         return value;
     }
 
     public void Write(AccessMechanism via, int busNumber, int devFn, int offset, int width, uint value, int mechanismLimit, long busCost)
     {
         var route = Hierarchy.Route(busNumber, devFn);
-        var hopCost = route.Hops * Cpu.Cost.BridgeHop;
+        var hopCost = route.Hops * Cpu.HopCost;
         Cpu.Charge(hopCost);
         var bdf = Bdf.FromDevFn(busNumber, devFn);
         var cost = busCost + hopCost;

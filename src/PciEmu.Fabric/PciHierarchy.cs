@@ -24,17 +24,23 @@ public sealed class PciHierarchy(PciBus root)
 
     // FindBus results per bus number, valid while the entry's epoch equals the hierarchy's routing epoch. Without
     // it every config cycle walks the children of each bus on its path (193 of them on the root bus of a 256-bus
-    // q35), i.e. cost grows with the number of bridges.
-    private readonly PciBus?[] _cachedBus = new PciBus?[BusNumbers];
-    private readonly int[] _cachedHops = new int[BusNumbers];
-    private readonly long[] _cachedEpoch = CreateEmptyEpochs();
+    // q35), i.e. cost grows with the number of bridges. One array of entries: one bounds check, one cache line.
+    private readonly CacheEntry[] _cache = CreateEmptyCache();
+    private readonly RoutingEpoch _epoch = root.Epoch;
+
+    private struct CacheEntry
+    {
+        public long Epoch;
+        public PciBus? Bus;
+        public int Hops;
+    }
 
     public PciBus Root { get; } = root;
 
-    private static long[] CreateEmptyEpochs()
+    private static CacheEntry[] CreateEmptyCache()
     {
-        var a = new long[BusNumbers];
-        Array.Fill(a, -1L);
+        var a = new CacheEntry[BusNumbers];
+        for (var i = 0; i < a.Length; i++) a[i].Epoch = -1L;
         return a;
     }
 
@@ -43,16 +49,17 @@ public sealed class PciHierarchy(PciBus root)
     public PciBus? FindBus(int busNumber, out int hops)
     {
         if ((uint)busNumber >= BusNumbers) return Walk(busNumber, out hops);
-        var epoch = Root.Epoch.Value;
-        if (_cachedEpoch[busNumber] == epoch)
+        ref var entry = ref _cache[busNumber];
+        var epoch = _epoch.Value;
+        if (entry.Epoch == epoch)
         {
-            hops = _cachedHops[busNumber];
-            return _cachedBus[busNumber];
+            hops = entry.Hops;
+            return entry.Bus;
         }
         var bus = Walk(busNumber, out hops);
-        _cachedBus[busNumber] = bus;
-        _cachedHops[busNumber] = hops;
-        _cachedEpoch[busNumber] = epoch;
+        entry.Bus = bus;
+        entry.Hops = hops;
+        entry.Epoch = epoch;
         return bus;
     }
 

@@ -7,7 +7,8 @@ public sealed class PhaseTracker
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal) { ["(none)"] = 0 };
     private readonly Stack<int> _stack = new();
 
-    public int Current => _stack.Count == 0 ? 0 : _stack.Peek();
+    /// <summary>The innermost open phase (0, "(none)", when none is open); a field, read on every bus cycle.</summary>
+    public int Current { get; private set; }
     public IReadOnlyList<string> Names => _names;
     public string NameOf(int id) => (uint)id < (uint)_names.Count ? _names[id] : "?";
 
@@ -24,8 +25,14 @@ public sealed class PhaseTracker
     {
         var id = IdOf(name);
         _stack.Push(id);
+        Current = id;
         return id;
     }
 
-    internal int Pop() => _stack.Count == 0 ? 0 : _stack.Pop();
+    internal int Pop()
+    {
+        var id = _stack.Count == 0 ? 0 : _stack.Pop();
+        Current = _stack.Count == 0 ? 0 : _stack.Peek();
+        return id;
+    }
 }

@@ -62,23 +62,36 @@ public sealed record AcpiFacts
     /// <summary>I/O base of the ACPI PCI hot-plug register block, when ACPI hot-plug is present.</summary>
     public ushort? AcpiHotplugIoBase { get; init; }
 
-    /// <summary>i440fx/q35 ACPI facts for a machine type and its PM device's properties.</summary>
-    public static AcpiFacts For(MachineKind kind, bool acpiBridgeHotplug, bool acpiRootHotplug)
+    /// <summary>A board without ACPI PCI hot-plug or _OSC (hot-plug only through the slots' own controllers).</summary>
+    public static AcpiFacts NoAcpi { get; } = new()
     {
-        if (kind == MachineKind.Pc)
+        RootPortHotplug = HotplugMechanism.NativePcie,
+        PciBridgeHotplug = HotplugMechanism.Shpc,
+    };
+
+    /// <summary>i440fx/q35 ACPI facts for a machine kind and its PM device's properties.</summary>
+    public static AcpiFacts For(MachineKind kind, bool acpiBridgeHotplug, bool acpiRootHotplug) =>
+        kind is Machines.Pc.PcMachineKind ? ForPiix4(acpiBridgeHotplug, acpiRootHotplug) : ForIch9(acpiBridgeHotplug);
+
+    /// <summary>pc: PIIX4 PM's ACPI PCI hot-plug (root bus and/or bridges), no _OSC on PCI0.</summary>
+    public static AcpiFacts ForPiix4(bool acpiBridgeHotplug, bool acpiRootHotplug)
+    {
+        var acpi = acpiBridgeHotplug || acpiRootHotplug;
+        return new AcpiFacts
         {
-            var acpi = acpiBridgeHotplug || acpiRootHotplug;
-            return new AcpiFacts
-            {
-                AcpiBridgeHotplug = acpiBridgeHotplug,
-                AcpiRootHotplug = acpiRootHotplug,
-                RootPortHotplug = acpiBridgeHotplug ? HotplugMechanism.Acpi : HotplugMechanism.NativePcie,
-                PciBridgeHotplug = acpiBridgeHotplug ? HotplugMechanism.Acpi : HotplugMechanism.Shpc,
-                HasOsc = false,
-                OscGrantedControls = 0,
-                AcpiHotplugIoBase = acpi ? PiixHotplugIoBase : null,
-            };
-        }
+            AcpiBridgeHotplug = acpiBridgeHotplug,
+            AcpiRootHotplug = acpiRootHotplug,
+            RootPortHotplug = acpiBridgeHotplug ? HotplugMechanism.Acpi : HotplugMechanism.NativePcie,
+            PciBridgeHotplug = acpiBridgeHotplug ? HotplugMechanism.Acpi : HotplugMechanism.Shpc,
+            HasOsc = false,
+            OscGrantedControls = 0,
+            AcpiHotplugIoBase = acpi ? PiixHotplugIoBase : null,
+        };
+    }
+
+    /// <summary>q35: ICH9's ACPI PCI hot-plug on bridges only; _OSC grants native hot-plug when it is off.</summary>
+    public static AcpiFacts ForIch9(bool acpiBridgeHotplug)
+    {
         const uint q35Base = OscShpc | OscPme | OscAer | OscPcieCapability;
         return new AcpiFacts
         {

@@ -61,8 +61,9 @@ public sealed class DevicesCatalog : IDeviceCatalog
     public IReadOnlyList<(int DevFn, PciFunction Function)>? CreateChipset(MachineKind kind, ulong ramSize)
     {
         var options = new ChipsetOptions { RamSize = ramSize };
-        var list = kind == MachineKind.Pc ? MachineChipsets.Pc(options) : MachineChipsets.Q35(options);
-        return list.Select(c => (c.DevFn, c.Function)).ToArray();
+        IReadOnlyList<ChipsetFunction>? list = kind is Machines.Pc.PcMachineKind ? MachineChipsets.Pc(options)
+            : kind == MachineKind.Q35 ? MachineChipsets.Q35(options) : null;
+        return list?.Select(c => (c.DevFn, c.Function)).ToArray();
     }
 
     public IBridgeSlot? GetSlot(PciBridgeFunction bridge) => bridge switch

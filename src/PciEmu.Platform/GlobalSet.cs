@@ -4,7 +4,7 @@ namespace PciEmu.Platform;
 /// The -global list (qdev_prop_register_global): properties the platform reads itself (hot-plug knobs, hole
 /// sizes) and the rest, applied to every device of the named driver before its -device properties.
 /// </summary>
-internal sealed class GlobalSet(IReadOnlyList<GlobalProperty> globals)
+public sealed class GlobalSet(IReadOnlyList<GlobalProperty> globals)
 {
     private readonly HashSet<GlobalProperty> _used = [];
 

@@ -1,6 +1,8 @@
 using PciEmu.Core;
 using PciEmu.Fabric;
 
+using PciEmu.Fabric.FirmwareTables;
+
 namespace PciEmu.Platform;
 
 public sealed partial class Machine
@@ -10,37 +12,25 @@ public sealed partial class Machine
     private const int FunctionMask = 7;
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
-    /// <summary>The devices a machine has with -nodefaults: (driver, slot, function, multifunction).</summary>
-    private static readonly (string Driver, int Slot, int Function, bool Multifunction)[] PcDefaults =
-    [
-        ("i440FX", 0, 0, false), ("PIIX3", 1, 0, true), ("piix3-ide", 1, 1, false), ("PIIX4_PM", 1, 3, false),
-    ];
-
-    private static readonly (string Driver, int Slot, int Function, bool Multifunction)[] Q35Defaults =
-    [
-        ("mch", 0, 0, false), ("ICH9-LPC", 0x1f, 0, true), ("ich9-ahci", 0x1f, 2, false), ("ICH9-SMB", 0x1f, 3, false),
-    ];
-
     /// <summary>qbus_init_internal's automatic_ids per bus class: anonymous secondary buses are "pci.N" / "pcie.N".</summary>
     private int _nextPciBusId;
     private int _nextPcieBusId;
 
-    /// <summary>pc_init1 / pc_q35_init: host bridge, southbridge functions (fixed addresses, not user-creatable).</summary>
+    /// <summary>pc_init1 / pc_q35_init: the kind's host bridge and chipset functions (fixed addresses, not user-creatable).</summary>
     private void CreateDefaultDevices()
     {
         // pc's root bus takes the automatic name pci.0; q35 names its root pcie.0 explicitly.
-        if (Type.Kind == MachineKind.Pc) _nextPciBusId = 1;
-        var chipset = _catalog.CreateChipset(Type.Kind, Memory.RamSize);
+        if (Kind.RootBusTakesAutomaticId) _nextPciBusId = 1;
+        var chipset = _catalog.CreateChipset(Kind, Memory.RamSize);
         if (chipset is null)
         {
-            var defaults = Type.Kind == MachineKind.Pc ? PcDefaults : Q35Defaults;
             var list = new List<(int, PciFunction)>();
-            foreach (var (driver, slot, fn, mf) in defaults)
+            foreach (var (driver, slot, fn, mf) in Kind.DefaultDevices)
             {
                 if (_catalog.Find(driver) is null)
                     throw new InvalidOperationException($"the device catalog has no model for the machine's '{driver}'");
                 var props = new Dictionary<string, string>(StringComparer.Ordinal);
-                list.Add(((slot << SlotShift) | fn, _catalog.Create(driver, props, new PciDeviceOptions { Multifunction = mf }, new PlugTarget(!IsPc, true))));
+                list.Add(((slot << SlotShift) | fn, _catalog.Create(driver, props, new PciDeviceOptions { Multifunction = mf }, new PlugTarget(Kind.RootBusIsExpress, true))));
             }
             chipset = list;
         }
@@ -51,8 +41,6 @@ public sealed partial class Machine
             if (devFn == 0) AttachEcamSource(f);
         }
     }
-
-    private bool IsPc => Type.Kind == MachineKind.Pc;
 
     /// <summary>
     /// object_apply_global_props for a chipset function: an unknown property is fatal. Known ones are consumed by the

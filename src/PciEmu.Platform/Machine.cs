@@ -1,20 +1,17 @@
 using PciEmu.Core;
 using PciEmu.Fabric;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Platform;
 
 /// <summary>
-/// A pc or q35 machine: RAM layout, fw_cfg, the CPU bus with the CF8/CFC host, the 0xCF9 reset control
+/// A machine of some <see cref="MachineKind"/> (pc, q35, ...): RAM layout, fw_cfg, the CPU bus with the CF8/CFC host, the 0xCF9 reset control
 /// register and (q35) the ECAM window the MCH's PCIEXBAR places, the PCI hierarchy with the machine's default
 /// devices, ACPI facts and the hot-plug controller. Drivers reach config space only through <see cref="Cf8"/>
 /// and <see cref="EcamAt"/>; nothing hands out device objects.
 /// </summary>
 public sealed partial class Machine
 {
-    /// <summary>PIIX3 RCR keeps bit 1 (SYS_RST); ICH9 RST_CNT keeps bits 3 (FULL_RST) and 1.</summary>
-    private const byte PiixResetKeptBits = 0x02;
-    private const byte Ich9ResetKeptBits = 0x0a;
-
     /// <summary>Q35 MCH PCIEXBAR reset value: 0xb0000000, 256 MiB, disabled (MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT).</summary>
     public const ulong DefaultEcamBase = 0xb0000000;
     public const ulong DefaultEcamSize = 256 * QemuValues.MiB;
@@ -32,49 +29,43 @@ public sealed partial class Machine
         Options = options;
         _catalog = options.Catalog ?? DevicesCatalog.Instance;
         Type = options.Type;
-        var isPc = Type.Kind == MachineKind.Pc;
+        Kind = Type.Kind;
         var globals = new GlobalSet(options.Globals);
-        Memory = MemoryLayout.Compute(options) with
-        {
-            PciHole64Size = globals.TakeSize(isPc ? "i440FX-pcihost" : "q35-pcihost", "pci-hole64-size")
-                            ?? (isPc ? MemoryLayout.PcHole64Size : MemoryLayout.Q35Hole64Size),
-        };
-        _fwCfg = MachineFwCfg.Build(Memory);
-        Acpi = isPc
-            ? AcpiFacts.For(MachineKind.Pc,
-                globals.TakeBool("PIIX4_PM", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(2, 0),
-                globals.TakeBool("PIIX4_PM", "acpi-root-pci-hotplug") ?? true)
-            : AcpiFacts.For(MachineKind.Q35,
-                globals.TakeBool("ICH9-LPC", "acpi-pci-hotplug-with-bridge-support") ?? Type.IsAtLeast(6, 1),
-                false);
+        Memory = Kind.ComputeMemory(options, globals);
+        _fwCfg = Kind.BuildFwCfg(Memory);
+        Acpi = Kind.ComputeAcpi(Type, globals);
         Globals = globals;
 
         Cpu = new CpuBus(options.Cost);
-        var root = PciBus.CreateRoot(isPc ? "pci.0" : "pcie.0", isExpress: !isPc);
+        var root = PciBus.CreateRoot(Kind.RootBusName, isExpress: Kind.RootBusIsExpress);
         _hierarchy = new PciHierarchy(root);
         _decoder = new PciConfigDecoder(_hierarchy, Cpu);
-        var cf8 = new Cf8CfcHost(_decoder);
-        cf8.Map(Cpu);
-        ResetControl = new ResetControlRegister(isPc ? PiixResetKeptBits : Ich9ResetKeptBits);
-        ResetControl.Map(Cpu);
-        ResetControl.ResetRequested += Reset;
+        if (Kind.HasCf8Cfc) new Cf8CfcHost(_decoder).Map(Cpu);
+        ResetControl = new ResetControlRegister(Kind.ResetControlKeptBits ?? 0);
+        if (Kind.ResetControlKeptBits is not null)
+        {
+            ResetControl.Map(Cpu);
+            ResetControl.ResetRequested += Reset;
+        }
         Cf8 = new Cf8CfcAccessor(Cpu);
-        if (!isPc) _ecam = new EcamHost(_decoder);
+        if (Kind.HasEcam) _ecam = new EcamHost(_decoder);
         if (Acpi.AcpiHotplugIoBase is { } hpBase)
         {
             _acpiHotplug = new AcpiPciHotplug(this);
             Cpu.MapPort(hpBase, AcpiPciHotplug.RegisterBlockSize, _acpiHotplug);
         }
         CreateDefaultDevices();
-        // xenfv (Machines/Xenfv): pc_xen_hvm_init's xen-platform device after the pc chipset.
-        if (Type.IsXenfv) Xen = Machines.Xenfv.XenfvMachine.Init(this, options.Xen);
+        BoardState = Kind.InitBoard(this);
     }
 
-    /// <summary>The Xen side of an xenfv machine (xl config, RAM layout, hvmloader's ACPI info); null on pc/q35.</summary>
-    public Machines.Xenfv.XenfvState? Xen { get; }
+    /// <summary>What the kind's <see cref="MachineKind.InitBoard"/> keeps about this machine (xenfv: XenfvState); null on pc/q35.</summary>
+    public object? BoardState { get; }
 
     public MachineOptions Options { get; }
     public MachineType Type { get; }
+
+    /// <summary>The board (Machines/&lt;Kind&gt;): memory map, chipset, hot-plug model, tables.</summary>
+    public MachineKind Kind { get; }
     public MemoryLayout Memory { get; }
     public IFwCfg FwCfg => _fwCfg;
     public AcpiFacts Acpi { get; }
@@ -113,8 +104,9 @@ public sealed partial class Machine
     }
 
     /// <summary>
-    /// The 64-bit hole (i440fx/q35 get_pci_hole64_start/end): the lowest/highest 64-bit range firmware put on the
-    /// root bus (64-bit BARs above 4 GiB, 64-bit prefetchable bridge windows), else the defaults.
+    /// The 64-bit hole (i440fx/q35 get_pci_hole64_start_value / get_pci_hole64_end_value with pci_hole64_fix):
+    /// pci_bus_get_w64_range of the root bus (what firmware mapped above 4 GiB), else pc_pci_hole64_start; the end is
+    /// the higher of that range's end and ROUND_UP(start + pci-hole64-size, 1 GiB). Returns [Start, End).
     /// </summary>
     public (ulong Start, ulong End) PciHole64
     {
@@ -122,7 +114,7 @@ public sealed partial class Machine
         {
             var (lo, hi) = PciSnapshot.Capture(this).Root64BitRange();
             var start = lo ?? Memory.PciHole64DefaultStart;
-            var end = Math.Max(hi ?? 0, MemoryLayout.RoundUp(Memory.PciHole64DefaultStart + Memory.PciHole64Size, QemuValues.GiB));
+            var end = Math.Max(hi ?? 0, MemoryLayout.RoundUp(start + Memory.PciHole64Size, QemuValues.GiB));
             return (start, end);
         }
     }
@@ -153,6 +145,12 @@ public sealed partial class Machine
         }
         _acpiHotplug?.Reset();
     }
+
+    /// <summary>
+    /// The firmware tables the board publishes now (<see cref="MachineKind.PublishTables"/>): ACPI facts or a device
+    /// tree, host-side, no config cycles. Call after the firmware ran: QEMU rebuilds them when firmware reads them.
+    /// </summary>
+    public FirmwareTables PublishTables() => Kind.PublishTables(this);
 
     /// <summary>A read-only copy of every function's config bytes and masks, for the views.</summary>
     public PciSnapshot Snapshot() => PciSnapshot.Capture(this);

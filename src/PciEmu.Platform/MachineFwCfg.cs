@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 
+using PciEmu.Fabric.FirmwareTables;
+
 namespace PciEmu.Platform;
 
 /// <summary>

@@ -1,8 +1,10 @@
+using PciEmu.Fabric.FirmwareTables;
+
 namespace PciEmu.Platform;
 
 /// <summary>
 /// How a machine splits RAM around the 32-bit PCI hole and where its holes are (hw/i386/pc_piix.c pc_init1,
-/// hw/i386/pc_q35.c pc_q35_init, hw/i386/pc.c pc_memory_init / pc_pci_hole64_start).
+/// hw/i386/pc_q35.c pc_q35_init (in Machines/Pc and Machines/Q35), hw/i386/pc.c pc_memory_init / pc_pci_hole64_start).
 /// </summary>
 public sealed record MemoryLayout
 {
@@ -10,16 +12,6 @@ public sealed record MemoryLayout
 
     /// <summary>IO_APIC_DEFAULT_ADDRESS: the 32-bit PCI hole ends below it.</summary>
     public const ulong IoApicBase = 0xfec00000;
-
-    /// <summary>pc_piix.c: default max-ram-below-4g (3.5 GiB).</summary>
-    public const ulong PcMaxRamBelow4G = 0xe0000000;
-
-    /// <summary>pc_piix.c gigabyte_align: the split when RAM reaches max-ram-below-4g.</summary>
-    public const ulong PcGigabyteAlignedLowMem = 0xc0000000;
-
-    /// <summary>pc_q35.c: RAM at or above this moves everything above 2 GiB to 4 GiB.</summary>
-    public const ulong Q35LowMemLimit = 0xb0000000;
-    public const ulong Q35LowMemSplit = 0x80000000;
 
     /// <summary>DEFAULT_PCI_HOLE64_SIZE (i440FX-pcihost pci-hole64-size).</summary>
     public const ulong PcHole64Size = 1UL << 31;
@@ -62,11 +54,13 @@ public sealed record MemoryLayout
 
     public static ulong RoundUp(ulong value, ulong align) => (value + align - 1) & ~(align - 1);
 
-    /// <summary>pc_init1 / pc_q35_init RAM split, then pc_memory_init's e820 and device-memory area.</summary>
-    public static MemoryLayout Compute(MachineOptions options)
+    /// <summary>The layout of an x86 machine kind without -global overrides (pci-hole64-size at its default).</summary>
+    public static MemoryLayout Compute(MachineOptions options) => options.Type.Kind.ComputeMemory(options, new GlobalSet([]));
+
+    /// <summary>pc_init1 / pc_q35_init RAM split at <paramref name="lowmem"/>, then pc_memory_init's e820 and device-memory area.</summary>
+    public static MemoryLayout Compute(MachineOptions options, ulong lowmem)
     {
         var ram = options.RamSize;
-        var lowmem = options.Type.Kind == MachineKind.Pc ? PcLowMem(options) : Q35LowMem(options);
         ulong below, above;
         if (ram >= lowmem)
         {
@@ -103,25 +97,7 @@ public sealed record MemoryLayout
             DeviceMemorySize = dmSize,
             ReservedMemoryEnd = reservedEnd,
             PciHole64DefaultStart = RoundUp(hole64Start, QemuValues.GiB),
-            PciHole64Size = options.Type.Kind == MachineKind.Pc ? PcHole64Size : Q35Hole64Size,
             E820 = e820,
         };
-    }
-
-    /// <summary>pc_init1: max-ram-below-4g (default 3.5 GiB), gigabyte-aligned to 3 GiB when RAM reaches it.</summary>
-    private static ulong PcLowMem(MachineOptions options)
-    {
-        var max = options.MaxRamBelow4G != 0 ? options.MaxRamBelow4G : PcMaxRamBelow4G;
-        var lowmem = max;
-        if (options.RamSize >= max && lowmem > PcGigabyteAlignedLowMem) lowmem = PcGigabyteAlignedLowMem;
-        return lowmem;
-    }
-
-    /// <summary>pc_q35_init: 2 GiB low when RAM reaches 0xb0000000, else 0xb0000000; max-ram-below-4g only lowers it.</summary>
-    private static ulong Q35LowMem(MachineOptions options)
-    {
-        var lowmem = options.RamSize >= Q35LowMemLimit ? Q35LowMemSplit : Q35LowMemLimit;
-        if (options.MaxRamBelow4G != 0 && lowmem > options.MaxRamBelow4G) lowmem = options.MaxRamBelow4G;
-        return lowmem;
     }
 }

@@ -133,27 +133,31 @@ public sealed class PciSnapshot(BusSnapshot root)
     /// <summary>Reads config as software would at (bus, devfn): all ones when nothing answers.</summary>
     public FunctionSnapshot? Find(int bus, int devFn) => FindBus(bus)?.At(devFn) is { Visible: true } f ? f : null;
 
-    /// <summary>pci_bus_get_w64_range over the root bus: 64-bit BARs and 64-bit prefetchable windows above 4 GiB.</summary>
+    /// <summary>
+    /// pci_bus_get_w64_range / pci_dev_get_w64 over the root bus: of memory-enabled functions, a bridge's prefetchable
+    /// window and every mapped 64-bit memory BAR, each clipped to start at 4 GiB. Returns [Low, High) or nulls.
+    /// </summary>
     public (ulong? Low, ulong? High) Root64BitRange()
     {
         ulong? lo = null, hi = null;
-        void Add(ulong start, ulong end)
+        void Extend(ulong start, ulong end)
         {
-            if (start < MemoryLayout.FourGiB) return;
+            start = Math.Max(start, MemoryLayout.FourGiB);
+            if (end < start) return;
             lo = lo is null ? start : Math.Min(lo.Value, start);
             hi = hi is null ? end + 1 : Math.Max(hi.Value, end + 1);
         }
         foreach (var f in Root.Functions)
         {
+            if (((CommandBits)f.Command & CommandBits.Memory) == 0) continue;
             if (f.IsBridgeHeader)
             {
                 var w = BridgeRanges.Prefetchable(f);
-                if (!w.IsEmpty && (f.Word(Type1Header.PrefMemoryBase.Offset) & BarBits.PrefRangeTypeMask) == BarBits.PrefRangeType64) Add(w.Base, w.Limit);
-                continue;
+                if (!w.IsEmpty) Extend(w.Base, w.Limit);
             }
             foreach (var r in f.Regions())
             {
-                if (r.Is64 && r.Address is { } a) Add(a, a + r.Size - 1);
+                if (!r.IsIo && r.Is64 && r.Address is { } a) Extend(a, a + r.Size - 1);
             }
         }
         return (lo, hi);

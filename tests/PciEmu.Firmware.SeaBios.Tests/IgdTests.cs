@@ -1,3 +1,4 @@
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Core;
 using PciEmu.Fabric;
 using PciEmu.Firmware.SeaBios.Tests.Support;

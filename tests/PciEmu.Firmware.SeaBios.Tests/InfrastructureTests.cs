@@ -1,3 +1,4 @@
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests;

@@ -76,8 +76,8 @@ public class LaterReleaseTests
     public void Rel1163_ReservedE820EntriesAreLoggedAtLevel1()
     {
         var m = Q35(GiB);
-        m.FwCfg.AddFile("etc/e820", Platform.E820Entry.Encode(
-            [new(0, GiB, Platform.E820Type.Ram), new(0xfeffc000, 0x4000, Platform.E820Type.Reserved)]));
+        m.FwCfg.AddFile("etc/e820", Fabric.FirmwareTables.E820Entry.Encode(
+            [new(0, GiB, Fabric.FirmwareTables.E820Type.Ram), new(0xfeffc000, 0x4000, Fabric.FirmwareTables.E820Type.Reserved)]));
         var r = m.Run(Rel1163);
 
         Assert.Contains("qemu/e820: addr 0x00000000feffc000 len 0x0000000000004000 [reserved]", r.Log);

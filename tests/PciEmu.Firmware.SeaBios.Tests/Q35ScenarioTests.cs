@@ -49,8 +49,8 @@ public class Q35ScenarioTests
         Assert.True(rp2.IoWindow.IsEmpty);
         Assert.Equal(10, rp2.Config.GetByte(0x3c));
         Assert.Equal(0xb0000001u, m.Function("00:00.0").Config.GetLong(0x60));
-        Assert.Contains(r.E820, e => e.Start == 0xb0000000 && e.Length == 0x10000000 && e.Type == Platform.E820Type.Reserved);
-        Assert.Contains(r.E820, e => e.Start == 0xfed1c000 && e.Length == 0x4000 && e.Type == Platform.E820Type.Reserved);
+        Assert.Contains(r.E820, e => e.Start == 0xb0000000 && e.Length == 0x10000000 && e.Type == Fabric.FirmwareTables.E820Type.Reserved);
+        Assert.Contains(r.E820, e => e.Start == 0xfed1c000 && e.Length == 0x4000 && e.Type == Fabric.FirmwareTables.E820Type.Reserved);
         // ich9_smbus_enable overwrites the BAR pass #2 assigned.
         Assert.Equal(0x701u, m.Function("00:1f.3").Config.GetLong(0x20));
     }

@@ -68,7 +68,9 @@ public class OutOfSpaceTests
         Assert.Equal(ExitCodes.Ok, plain);
         var (code, output, err) = Run([.. args, "--check"]);
         Assert.Equal(ExitCodes.ExpectationFailed, code);
-        Assert.Contains("invariants: 2 violated", output, StringComparison.Ordinal);
+        // One violation: 00:01.0's BAR at 0x8000000000000000 ends at 2^64 - 1, which pci_bar_address treats as unmapped,
+        // so QEMU's 64-bit hole (pci_bus_get_w64_range) stays the default and the kernel cannot claim either BAR.
+        Assert.Contains("invariants: 1 violated", output, StringComparison.Ordinal);
         Assert.Contains("firmware-kernel: 00:02.0 BAR2: firmware mapped it at 0x0, the kernel did not claim it", err, StringComparison.Ordinal);
     }
 }

@@ -32,17 +32,17 @@ public class TopologyParserTests
     }
 
     [Theory]
-    [InlineData("pc", MachineKind.Pc, 7, 2)]
-    [InlineData("q35", MachineKind.Q35, 7, 2)]
-    [InlineData("pc-q35-7.2", MachineKind.Q35, 7, 2)]
-    [InlineData("pc-i440fx-7.2", MachineKind.Pc, 7, 2)]
-    [InlineData("pc-q35-6.0", MachineKind.Q35, 6, 0)]
-    [InlineData("pc-i440fx-2.12", MachineKind.Pc, 2, 12)]
-    [InlineData("type=q35,max-ram-below-4g=1G", MachineKind.Q35, 7, 2)]
-    public void Machine_AcceptsQemusNamesAndAliases(string arg, MachineKind kind, int major, int minor)
+    [InlineData("pc", "pc", 7, 2)]
+    [InlineData("q35", "q35", 7, 2)]
+    [InlineData("pc-q35-7.2", "q35", 7, 2)]
+    [InlineData("pc-i440fx-7.2", "pc", 7, 2)]
+    [InlineData("pc-q35-6.0", "q35", 6, 0)]
+    [InlineData("pc-i440fx-2.12", "pc", 2, 12)]
+    [InlineData("type=q35,max-ram-below-4g=1G", "q35", 7, 2)]
+    public void Machine_AcceptsQemusNamesAndAliases(string arg, string kind, int major, int minor)
     {
         var s = Parse("-M", arg);
-        Assert.Equal(new MachineType(kind, major, minor), s.Machine);
+        Assert.Equal(new MachineType(MachineKinds.All.Single(k => k.Name == kind), major, minor), s.Machine);
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public static class SweepRunner
         {
             var settings = new RunSettings();
             var scenario = ScenarioOptions.CreateParser(settings).ParseText(topology.ToScenarioText(), $"seed-{topology.Seed}");
-            var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, HvmloaderVersion = settings.HvmloaderVersion, Kernel = settings.Kernel });
+            var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
             if (runner.FirmwareFailed)
             {
                 var text = runner.Firmware!.Outcome.Message?.TrimEnd('\n') ?? string.Empty;

@@ -1,3 +1,4 @@
+using PciEmu.Fabric.FirmwareTables;
 using System.Globalization;
 using System.Text;
 using PciEmu.Platform;

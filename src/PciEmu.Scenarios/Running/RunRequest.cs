@@ -7,16 +7,6 @@ using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
 
-public enum FirmwareKind
-{
-    /// <summary>No firmware: config space as QEMU presents it after reset.</summary>
-    None,
-    SeaBios,
-
-    /// <summary>Xen's hvmloader pci_setup (-M xenfv only); the version comes from <see cref="RunRequest.HvmloaderVersion"/>.</summary>
-    Hvmloader,
-}
-
 /// <summary>Which config mechanism drivers use (for profiling the same enumeration both ways).</summary>
 public enum MechanismOverride
 {
@@ -44,9 +34,6 @@ public sealed record RunRequest
     /// <summary>Creates the trace sink once the machine exists (so it can name registers and phases); null: no trace.</summary>
     public Func<Machine, ITraceSink>? Trace { get; init; }
     public SeaBiosOptions? SeaBiosOptions { get; init; }
-
-    /// <summary>--firmware hvmloader,version=: which pci_setup generation runs.</summary>
-    public PciEmu.Firmware.Hvmloader.HvmloaderVersion HvmloaderVersion { get; init; } = PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_20;
 
     /// <summary>The device models; defaults to PciEmu.Devices through the platform adapter.</summary>
     public IDeviceCatalog? Catalog { get; init; }

@@ -1,4 +1,5 @@
 using PciEmu.Os;
+using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
@@ -7,14 +8,14 @@ namespace PciEmu.Scenarios.Running;
 public sealed class RunSettings
 {
     public FirmwareKind Firmware { get; set; } = FirmwareKind.None;
-    public PciEmu.Firmware.Hvmloader.HvmloaderVersion HvmloaderVersion { get; set; } = PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_20;
     public KernelOptions? Kernel { get; set; }
 }
 
 /// <summary>
 /// Registers the scenario-file / command-line options beyond QEMU's: <c>firmware seabios</c>,
 /// <c>kernel linux[,opts]</c>, <c>setpci -s BDF OP…</c>, <c>expect hotplug ID ok|fails</c>,
-/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c>, <c>expect kernel-log|firmware-log TEXT</c>, <c>xen KEY=VALUE</c> (each also as <c>-name</c> / <c>--name</c>).
+/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c>, <c>expect kernel-log|firmware-log TEXT</c> (each also as <c>-name</c> / <c>--name</c>).
+/// A firmware takes options after its name (<c>hvmloader,version=4.5</c>; <see cref="FirmwareKind.Configure"/>).
 /// </summary>
 public static class ScenarioOptions
 {
@@ -23,7 +24,15 @@ public static class ScenarioOptions
         var p = new TopologyParser();
         foreach (var name in new[] { "firmware", "-firmware" })
         {
-            p.AddOption(name, true, (s, a, t) => settings.Firmware = ParseFirmware(settings, a!, t));
+            p.AddOption(name, true, (s, a, t) =>
+            {
+                if (MachineKinds.IsHelpOption(a!)) throw new HelpRequestedException(FirmwareKinds.Help());
+                var parts = a!.Split(',');
+                var kind = FirmwareKinds.Find(parts[0])
+                    ?? throw new TopologyException(t, $"unknown firmware '{a}' ({string.Join(" or ", FirmwareKinds.All.Select(k => k.Name))})");
+                foreach (var option in parts.Skip(1)) kind = kind.Configure(option, t);
+                settings.Firmware = kind;
+            });
         }
         foreach (var name in new[] { "kernel", "-kernel" })
         {
@@ -43,30 +52,6 @@ public static class ScenarioOptions
             s.Steps.Add(new DeviceDelStep(a!, t) { Location = s.CurrentLocation });
         });
         return p;
-    }
-
-    /// <summary>seabios | none | hvmloader[,version=4.5|4.20].</summary>
-    private static FirmwareKind ParseFirmware(RunSettings settings, string text, string token)
-    {
-        var parts = text.Split(',');
-        switch (parts[0])
-        {
-            case "seabios" when parts.Length == 1: return FirmwareKind.SeaBios;
-            case "none" when parts.Length == 1: return FirmwareKind.None;
-            case "hvmloader":
-                foreach (var opt in parts.Skip(1))
-                {
-                    settings.HvmloaderVersion = opt switch
-                    {
-                        "version=4.5" => PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_5,
-                        "version=4.20" or "version=4.19" => PciEmu.Firmware.Hvmloader.HvmloaderVersion.V4_20,
-                        _ => throw new TopologyException(token, $"hvmloader: unknown option '{opt}' (version=4.5 or version=4.20)"),
-                    };
-                }
-                return FirmwareKind.Hvmloader;
-            default:
-                throw new TopologyException(token, $"unknown firmware '{text}' (seabios, hvmloader[,version=4.5|4.20] or none)");
-        }
     }
 
     private static ScenarioStep ParseExpect(string text, string token)

@@ -1,10 +1,8 @@
 using PciEmu.Core;
-using PciEmu.Firmware.Hvmloader;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Firmware.SeaBios;
 using PciEmu.Os;
-using PciEmu.Os.Platform;
 using PciEmu.Platform;
-using PciEmu.Platform.Machines.Xenfv;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Running;
@@ -26,12 +24,19 @@ public sealed class ScenarioRunner
     }
 
     public Machine Machine { get; }
-    public SeaBiosResult? Firmware { get; private set; }
+    /// <summary>The firmware kind that ran ("seabios", "none").</summary>
+    public string FirmwareName => _request.Firmware.Name;
 
-    /// <summary>hvmloader's pci_setup result when the scenario ran <c>--firmware hvmloader</c> (-M xenfv).</summary>
-    public HvmloaderResult? Hvmloader { get; private set; }
+    /// <summary>What the firmware did (null when none ran).</summary>
+    public FirmwareRun? FirmwareRun { get; private set; }
+
+    /// <summary>The SeaBIOS port's own result, when SeaBIOS ran.</summary>
+    public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
+
+    /// <summary>The functions config space showed after boot (before any step).</summary>
+    public int BootFunctions { get; private set; }
 
     /// <summary>The kernel log lines printed at boot (before any step).</summary>
     public IReadOnlyList<string> BootKernelLog { get; private set; } = [];
@@ -46,6 +51,7 @@ public sealed class ScenarioRunner
         var runner = new ScenarioRunner(request, machine);
         runner.RunFirmware();
         runner.RunKernel();
+        runner.BootFunctions = RunSummary.CountVisible(machine.Snapshot().Root);
         return runner;
     }
 
@@ -57,75 +63,40 @@ public sealed class ScenarioRunner
         return r;
     }
 
-    /// <summary>True when the firmware stopped with SeaBIOS's panic (e.g. out of address space).</summary>
-    public bool FirmwareFailed => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic } || Hvmloader is { Failure: not null };
+    /// <summary>True when the firmware stopped (SeaBIOS's panic, hvmloader's assertion).</summary>
+    public bool FirmwareFailed => FirmwareRun is { Failed: true };
 
     /// <summary>What the failed firmware printed last (SeaBIOS's panic, hvmloader's assertion).</summary>
-    public string? FirmwareFailureMessage => Firmware is { Outcome.Kind: SeaBiosOutcomeKind.Panic } ? Firmware.Outcome.Message : Hvmloader?.Failure;
+    public string? FirmwareFailureMessage => FirmwareRun is { Failed: true } run ? run.FailureMessage : null;
+
+    /// <summary>The tables the kernel read at boot (the machine's, as the firmware left and changed them).</summary>
+    public FirmwareTables? Tables { get; private set; }
 
     private void RunFirmware()
     {
         CheckFirmwareFitsMachine();
-        if (_request.Firmware == FirmwareKind.Hvmloader)
-        {
-            RunHvmloader();
-            return;
-        }
-        if (_request.Firmware != FirmwareKind.SeaBios) return;
-        var env = SeaBiosEnvironments.ForMachine(Machine);
-        env = _request.Mechanism switch
-        {
-            MechanismOverride.Cf8Cfc => env with { Ecam = _ => Machine.Cf8 },
-            _ => env,
-        };
-        Firmware = SeaBiosFirmware.Run(env, _request.SeaBiosOptions);
+        FirmwareRun = _request.Firmware.Run(Machine, _request);
     }
 
-    /// <summary>xenfv boots through hvmloader (Xen's SeaBIOS leaves PCI alone); hvmloader needs Xen's platform.</summary>
+    /// <summary>A board whose PCI setup belongs to one firmware (xenfv: hvmloader) refuses another that would do it.</summary>
     private void CheckFirmwareFitsMachine()
     {
-        var xen = Machine.Xen is not null;
-        if (xen && _request.Firmware == FirmwareKind.SeaBios)
-            throw new TopologyException("--firmware seabios", "-M xenfv: PCI setup is hvmloader's (use --firmware hvmloader)");
-        if (!xen && _request.Firmware == FirmwareKind.Hvmloader)
-            throw new TopologyException("--firmware hvmloader", "hvmloader needs a Xen HVM guest (-M xenfv)");
+        if (Machine.Kind.PciFirmware is not { } owner || _request.Firmware == FirmwareKind.None || _request.Firmware.Name == owner) return;
+        throw new TopologyException($"--firmware {_request.Firmware.Name}", $"-M {Machine.Kind.Name}: PCI setup is {owner}'s (use --firmware {owner})");
     }
 
-    /// <summary>
-    /// hvmloader: pci_setup over CF8/CFC with hvm_info and the xenstore keys libxl wrote, then the hand-off the DSDT
-    /// reads (ACPI info block) and the RAM after relocation go back to the machine.
-    /// </summary>
-    private void RunHvmloader()
-    {
-        var xen = Machine.Xen!;
-        var input = new HvmloaderInput
-        {
-            Version = _request.HvmloaderVersion,
-            LowMemPgEnd = xen.Memory.LowMemPgEnd,
-            HighMemPgEnd = xen.Memory.HighMemPgEnd,
-            MmioHoleSize = xen.Memory.MmioHoleSize,
-            AllowMemoryRelocate = xen.Config.EffectiveAllowMemoryRelocate,
-            OutB = (port, value) => Machine.Cpu.Out(port, 1, value),
-        };
-        using (Machine.Cpu.BeginPhase("hvmloader: pci_setup"))
-        {
-            Hvmloader = HvmloaderFirmware.PciSetup(Machine.Cf8, input);
-        }
-        var acpi = Hvmloader.AcpiInfo;
-        xen.FirmwareDone(new XenAcpiInfo(acpi.PciMin, acpi.PciLen, acpi.PciHiMin, acpi.PciHiLen), Hvmloader.LowMemPgEnd, Hvmloader.HighMemPgEnd);
-    }
-
-    /// <summary>The accessor the guest kernel uses: ECAM where firmware enabled MMCONFIG (MCFG), else CF8/CFC.</summary>
+    /// <summary>The accessor the guest kernel uses: ECAM at the MCFG allocation the tables publish, else CF8/CFC.</summary>
     public IConfigAccessor KernelAccessor => _request.Mechanism switch
     {
         MechanismOverride.Cf8Cfc => Machine.Cf8,
-        _ => Machine.Ecam is { } ecam ? Machine.EcamAt(ecam.Base) : Machine.Cf8,
+        _ => MachineFacts.AccessorFor(Machine, Tables ?? Machine.PublishTables()),
     };
 
     private void RunKernel()
     {
         if (_request.Kernel is not { } options || FirmwareFailed) return;
-        Kernel = new LinuxEnumerator(KernelAccessor, MachineFacts.For(Machine, KernelAccessor), options)
+        Tables = _request.Firmware.Finish(Machine.PublishTables(), FirmwareRun);
+        Kernel = new LinuxEnumerator(KernelAccessor, FirmwareTablesReader.Read(Tables), options)
         {
             AcpiEjector = MachineFacts.AcpiEjector(Machine),
         };

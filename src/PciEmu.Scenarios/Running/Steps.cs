@@ -134,7 +134,7 @@ public sealed record ExpectLogStep(bool Kernel, string Text, string Token) : Sce
     {
         IEnumerable<string> lines = Kernel
             ? runner.Kernel?.Log.Lines ?? throw new TopologyException(Token, "expect kernel-log needs a kernel (kernel linux)") { Location = Location }
-            : runner.Firmware?.Log ?? runner.Hvmloader?.Log ?? throw new TopologyException(Token, "expect firmware-log needs a firmware") { Location = Location };
+            : runner.FirmwareRun?.Log ?? throw new TopologyException(Token, "expect firmware-log needs a firmware") { Location = Location };
         var pass = lines.Any(l => l.Contains(Text, StringComparison.Ordinal));
         return new StepResult(this, $"expect {(Kernel ? "kernel" : "firmware")}-log \"{Text}\": {(pass ? "PASS" : "FAIL (no such line)")}") { Passed = pass };
     }

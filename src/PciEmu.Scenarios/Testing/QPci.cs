@@ -38,12 +38,12 @@ public sealed class QPciMachine
     public IConfigAccessor Bus { get; private set; } = null!;
 
     /// <summary>Starts a machine from QEMU-style arguments, e.g. "-M q35 -device pcie-root-port,id=rp1,chassis=1".</summary>
-    public static QPciMachine Start(string arguments, FirmwareKind firmware = FirmwareKind.None)
+    public static QPciMachine Start(string arguments, FirmwareKind? firmware = null)
     {
         var settings = new RunSettings();
         var scenario = ScenarioOptions.CreateParser(settings)
             .ParseArguments(arguments.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
-        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = firmware });
+        var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = firmware ?? FirmwareKind.None });
         var q = new QPciMachine(runner);
         q.Bus = runner.KernelAccessor;
         return q;

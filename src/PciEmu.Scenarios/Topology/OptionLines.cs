@@ -59,6 +59,7 @@ public static class MachineLine
         {
             if (o.Name == TypeKey)
             {
+                if (MachineKinds.IsHelpOption(o.Value)) throw new HelpRequestedException(MachineKinds.Help());
                 type = MachineType.Find(o.Value) ?? throw new QemuException("unsupported machine type\nUse -machine help to list supported machines");
             }
         }

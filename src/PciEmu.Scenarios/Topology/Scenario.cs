@@ -55,7 +55,7 @@ public sealed record Scenario
         MaxRamBelow4G = MaxRamBelow4G,
         Globals = Globals,
         Catalog = catalog,
-        Xen = Xen,
+        BoardConfig = Xen,
     };
 
     /// <summary>Display devices that suppress the default VGA (default_vga = 0 when one is given).</summary>
@@ -67,7 +67,7 @@ public sealed record Scenario
     /// <summary>Creates the machine, its defaults, every -device in order, then machine-done.</summary>
     public Machine Build(IDeviceCatalog catalog)
     {
-        if (Xen is not null && !Machine.IsXenfv) throw new TopologyException("--xen", "xl.cfg settings need -M xenfv");
+        if (Xen is not null && Machine.Kind is not PciEmu.Platform.Machines.Xenfv.XenfvMachineKind) throw new TopologyException("--xen", "xl.cfg settings need -M xenfv");
         Machine machine;
         try
         {
@@ -105,14 +105,14 @@ public sealed record Scenario
     private void AddDefaultDevices(Machine machine, IDeviceCatalog catalog)
     {
         // xenfv: libxl starts QEMU with -nodefaults and names xl's VGA and NIC itself (Machines/Xenfv).
-        if (machine.Xen is { } xen)
+        if (PciEmu.Platform.Machines.Xenfv.XenfvMachineKind.StateOf(machine) is { } xen)
         {
-            foreach (var d in PciEmu.Platform.Machines.Xenfv.XenfvMachine.LibxlDefaultDevices(xen.Config)) machine.AddDevice(d);
+            foreach (var d in PciEmu.Platform.Machines.Xenfv.XenfvMachineKind.LibxlDefaultDevices(xen.Config)) machine.AddDevice(d);
             return;
         }
         if (!Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
             TryDefault(machine, catalog, "VGA");
-        TryDefault(machine, catalog, Machine.Kind == MachineKind.Pc ? "e1000" : "e1000e");
+        TryDefault(machine, catalog, Machine.Kind.DefaultNic);
     }
 
     private static void TryDefault(Machine machine, IDeviceCatalog catalog, string driver)

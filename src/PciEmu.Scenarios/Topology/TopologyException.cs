@@ -42,3 +42,22 @@ public sealed class TopologyException : Exception
         }
     }
 }
+
+/// <summary>
+/// A help option (<c>-M help</c>, <c>--firmware help</c>): QEMU prints the list and exits 0; the CLI prints
+/// <see cref="Exception.Message"/> to stdout.
+/// </summary>
+public sealed class HelpRequestedException : Exception
+{
+    public HelpRequestedException()
+    {
+    }
+
+    public HelpRequestedException(string text) : base(text)
+    {
+    }
+
+    public HelpRequestedException(string text, Exception inner) : base(text, inner)
+    {
+    }
+}

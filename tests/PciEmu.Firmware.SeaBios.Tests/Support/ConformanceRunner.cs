@@ -1,3 +1,5 @@
+using PciEmu.Scenarios.Firmwares.SeaBios;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Platform;
 
 namespace PciEmu.Firmware.SeaBios.Tests.Support;

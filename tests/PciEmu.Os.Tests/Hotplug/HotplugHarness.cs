@@ -1,7 +1,6 @@
 using PciEmu.Core;
-using PciEmu.Os.Platform;
-using PciEmu.Platform;
 using PciEmu.Scenarios.Running;
+using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Hotplug;

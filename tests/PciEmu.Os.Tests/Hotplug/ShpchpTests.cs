@@ -129,7 +129,7 @@ public sealed class ShpchpTests
         const int dwordSelect = 2;
         const int dwordData = 4;
         const int slot1Index = 9;
-        var cfg = Platform.MachineFacts.AccessorFor(h.Machine);
+        var cfg = PciEmu.Scenarios.Running.MachineFacts.AccessorFor(h.Machine);
         var cap = PciRegs.FindCapability(cfg, bridge, CapabilityId.Shpc);
         cfg.Write8(bridge, cap + dwordSelect, (byte)(slot1Index + pciSlot - 1));
         return (int)(cfg.Read32(bridge, cap + dwordData) & 0xffff);

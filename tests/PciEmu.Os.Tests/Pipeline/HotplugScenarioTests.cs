@@ -1,6 +1,5 @@
-using PciEmu.Os.Platform;
-using PciEmu.Platform;
 using PciEmu.Scenarios.Running;
+using PciEmu.Platform;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Pipeline;

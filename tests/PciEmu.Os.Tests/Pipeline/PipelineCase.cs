@@ -1,10 +1,9 @@
 using System.Text.Json;
 using PciEmu.Core;
 using PciEmu.Firmware.SeaBios;
-using PciEmu.Os.Platform;
+using PciEmu.Scenarios.Running;
 using PciEmu.Os.Tests.Support;
 using PciEmu.Platform;
-using PciEmu.Scenarios.Running;
 using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Os.Tests.Pipeline;
@@ -41,7 +40,7 @@ public sealed class PipelineCase
         var runner = topology.BootFirmware();
         var machine = runner.Machine;
         var accessor = MachineFacts.AccessorFor(machine);
-        var facts = MachineFacts.For(machine, accessor);
+        var facts = MachineFacts.For(machine);
         return (machine, runner.Firmware!, accessor, facts, new LinuxEnumerator(accessor, facts, new KernelOptions { Version = version }));
     }
 

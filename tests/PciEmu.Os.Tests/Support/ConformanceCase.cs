@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using PciEmu.Core;
-using PciEmu.Os.Platform;
+using PciEmu.Scenarios.Running;
 
 namespace PciEmu.Os.Tests.Support;
 
@@ -36,10 +36,10 @@ public sealed partial class ConformanceCase
         Firmware = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedPaths.Conformance!, FirmwareCaseOf[baseName], "firmware.json"))).RootElement;
         Version = Linux.TryGetProperty("kernel_version", out var kv) && kv.ValueKind == JsonValueKind.String && kv.GetString() == "6.12"
             ? KernelVersion.Linux6_12 : KernelVersion.Linux6_1;
-        Machine = Linux.GetProperty("machine").GetString() == "pc" ? QemuX86Machine.Pc : QemuX86Machine.Q35;
+        Machine = Linux.GetProperty("machine").GetString()!;
         RamSize = ParseSize(Linux.GetProperty("memory").GetString()!);
         Native = Linux.GetProperty("qemu_argv").EnumerateArray().Any(a => a.GetString()!.Contains("acpi-pci-hotplug-with-bridge-support=off", StringComparison.Ordinal));
-        Accessor = new ReplayConfigAccessor(Machine == QemuX86Machine.Q35 ? ConfigSpace.ExpressSize : ConfigSpace.ConventionalSize);
+        Accessor = new ReplayConfigAccessor(Machine == "q35" ? ConfigSpace.ExpressSize : ConfigSpace.ConventionalSize);
         LoadFirmwareState();
     }
 
@@ -48,7 +48,8 @@ public sealed partial class ConformanceCase
     public JsonElement Linux { get; }
     public JsonElement Firmware { get; }
     public KernelVersion Version { get; }
-    public QemuX86Machine Machine { get; }
+    /// <summary>"pc" or "q35".</summary>
+    public string Machine { get; }
     public ulong RamSize { get; }
     public bool Native { get; }
     public ReplayConfigAccessor Accessor { get; }
@@ -134,7 +135,11 @@ public sealed partial class ConformanceCase
 
     public LinuxEnumerator Boot()
     {
-        var facts = QemuX86Facts.Build(Machine, RamSize, Accessor, acpiPciHotplug: !Native);
+        // The recording has no ACPI tables: take them from the same topology built and run through the SeaBIOS port
+        // (whose config state equals the recording's firmware state; the firmware conformance tests hold that).
+        var argv = Linux.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray();
+        var runner = new RecordedTopology(Name, Dir, Machine, false, RecordedTopology.TopologyArguments(argv)).BootFirmware();
+        var facts = MachineFacts.For(runner.Machine, FirmwareKind.SeaBios, runner.FirmwareRun);
         var e = new LinuxEnumerator(Accessor, facts, new KernelOptions { Version = Version });
         e.Boot();
         return e;

@@ -15,8 +15,11 @@ public class XenfvScenarioTests
     {
         var settings = new RunSettings();
         var scenario = ScenarioOptions.CreateParser(settings).ParseArguments(args.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        return ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, HvmloaderVersion = settings.HvmloaderVersion, Kernel = settings.Kernel });
+        return ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
     }
+
+    private static PciEmu.Firmware.Hvmloader.HvmloaderResult Hvmloader(ScenarioRunner r) =>
+        Assert.IsType<PciEmu.Firmware.Hvmloader.HvmloaderResult>(r.FirmwareRun?.Result);
 
     private static string[] Ids(ScenarioRunner r) =>
         [.. r.Machine.Snapshot().Root.Functions.Select(f => $"{f.Slot:x2}.{f.Function} {f.VendorId:x4}:{f.DeviceId:x4}")];
@@ -89,7 +92,7 @@ public class XenfvScenarioTests
     public void QemuXenBrake_With4GiB_RelocatesTheBarHigh_AndLinuxGetsA64BitWindow()
     {
         var r = Run("-M xenfv -m 4096 -device pci-testdev,membar=256M --firmware hvmloader --kernel linux");
-        Assert.Contains("Low MMIO hole not large enough for all devices, relocating some BARs to 64-bit", r.Hvmloader!.Log);
+        Assert.Contains("Low MMIO hole not large enough for all devices, relocating some BARs to 64-bit", Hvmloader(r).Log);
         Assert.Equal(["pci_bus 0000:00: root bus resource [mem 0x000a0000-0x000bffff window]", "pci_bus 0000:00: root bus resource [mem 0xf0000000-0xfbffffff window]",
             "pci_bus 0000:00: root bus resource [mem 0x110000000-0x11fffffff window]"], RootWindows(r));
     }
@@ -98,10 +101,26 @@ public class XenfvScenarioTests
     public void AllowMemoryRelocate_MovesRamAbove4GiB_AndTheGuestSeesTheLoweredHole()
     {
         var r = Run("-M xenfv -m 4096 --xen allow-memory-relocate=1 -device pci-testdev,membar=256M --firmware hvmloader --kernel linux");
-        Assert.Contains("Relocating guest memory for lowmem MMIO space enabled", r.Hvmloader!.Log);
-        Assert.Contains(r.Hvmloader.Log, l => l.StartsWith("Relocating 0x", StringComparison.Ordinal));
-        Assert.Equal(0xe0000000UL, r.Machine.Xen!.LowRamEnd);
+        Assert.Contains("Relocating guest memory for lowmem MMIO space enabled", Hvmloader(r).Log);
+        Assert.Contains(Hvmloader(r).Log, l => l.StartsWith("Relocating 0x", StringComparison.Ordinal));
+        Assert.Equal(0xe0000000UL, (ulong)Hvmloader(r).LowMemPgEnd << 12);
+        Assert.Equal(0xe0000000UL, r.Tables!.PciGapStart); // the relocated RAM reaches the kernel through the tables
         Assert.Equal("pci_bus 0000:00: root bus resource [mem 0xe0000000-0xfbffffff window]", RootWindows(r)[^1]);
+    }
+
+    [Fact]
+    public void Registries_ListXenfvAndHvmloader_AndHvmloadersAcpiInfoIsWhatTheKernelRead()
+    {
+        Assert.Contains("xenfv                Xen Fully-virtualized PC (alias of xenfv-4.2)\n", MachineKinds.Help(), StringComparison.Ordinal);
+        Assert.Contains("xenfv-3.1            Xen Fully-virtualized PC\n", MachineKinds.Help(), StringComparison.Ordinal);
+        Assert.Contains("\nhvmloader ", FirmwareKinds.Help(), StringComparison.Ordinal);
+        Assert.IsType<XenfvMachineKind>(MachineType.Find("xenfv-3.1")?.Kind);
+        var r = Run("-M xenfv -m 4096 -device pci-testdev,membar=256M --firmware hvmloader --kernel linux");
+        var acpi = Hvmloader(r).AcpiInfo;
+        var windows = r.Tables!.Acpi!.HostBridges[0].Windows;
+        Assert.Contains(new PciEmu.Fabric.FirmwareTables.AddressWindow(PciEmu.Fabric.FirmwareTables.WindowSpace.Memory, acpi.PciMin, (ulong)acpi.PciMin + acpi.PciLen - 1), windows);
+        Assert.Contains(new PciEmu.Fabric.FirmwareTables.AddressWindow(PciEmu.Fabric.FirmwareTables.WindowSpace.Memory, acpi.PciHiMin, acpi.PciHiMin + acpi.PciHiLen - 1), windows);
+        Assert.Equal(31, r.Tables.Acpi.HotplugSlots.Count);
     }
 
     [Theory]
@@ -143,7 +162,7 @@ public class XenfvRobustnessTests
         {
             var scenario = ScenarioOptions.CreateParser(settings).ParseArguments(args.Split(' '));
             var r = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Kernel = settings.Kernel });
-            Assert.NotNull(r.Machine.Xen);
+            Assert.NotNull(XenfvMachineKind.StateOf(r.Machine));
         }
         catch (TopologyException e)
         {

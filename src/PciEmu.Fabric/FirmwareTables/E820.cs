@@ -1,4 +1,4 @@
-namespace PciEmu.Platform;
+namespace PciEmu.Fabric.FirmwareTables;
 
 /// <summary>e820 memory types.</summary>
 public enum E820Type : uint

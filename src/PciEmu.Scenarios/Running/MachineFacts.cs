@@ -1,29 +1,36 @@
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
+using PciEmu.Os;
 using PciEmu.Platform;
 
-namespace PciEmu.Os.Platform;
+namespace PciEmu.Scenarios.Running;
 
-/// <summary>Hands the enumerator what a booted PciEmu.Platform machine's ACPI tables say (the CLI and scenario seam).</summary>
+/// <summary>Wires a booted machine to the Linux-like enumerator: its accessor, its firmware tables, ACPI eject (the scenario seam).</summary>
 public static class MachineFacts
 {
-    /// <summary>The accessor Linux uses: MMCONFIG/ECAM when the MCH maps it (q35), else CF8/CFC (pc).</summary>
-    public static IConfigAccessor AccessorFor(Machine machine) => machine.Ecam is { } ecam ? machine.EcamAt(ecam.Base) : machine.Cf8;
+    /// <summary>The accessor Linux uses: MMCONFIG/ECAM at the tables' MCFG allocation (q35 after firmware), else CF8/CFC (pc).</summary>
+    public static IConfigAccessor AccessorFor(Machine machine) => AccessorFor(machine, machine.PublishTables());
 
-    /// <summary><see cref="QemuX86Facts.Build"/> for the machine's type, RAM and ACPI hot-plug mode.</summary>
-    public static PlatformFacts For(Machine machine, IConfigAccessor accessor)
+    /// <summary>pci_mmcfg_late_init: ECAM at the first MCFG allocation, else the conf1 ports.</summary>
+    public static IConfigAccessor AccessorFor(Machine machine, FirmwareTables tables) =>
+        tables.Acpi?.Mcfg is [var first, ..] ? machine.EcamAt(first.Base) : machine.Cf8;
+
+    /// <summary>
+    /// What the enumerator learns from the machine's firmware tables (published host-side, after the firmware ran),
+    /// changed by the firmware that ran where it changes them.
+    /// </summary>
+    public static PlatformFacts For(Machine machine, FirmwareKind? firmware = null, FirmwareRun? run = null)
     {
-        // xenfv: hvmloader's DSDT, not QEMU's (Machines/Xenfv).
-        if (machine.Xen is { } xen) return XenHvmFacts.Build(xen);
-        var kind = machine.Type.Kind == MachineKind.Pc ? QemuX86Machine.Pc : QemuX86Machine.Q35;
-        var facts = QemuX86Facts.Build(kind, machine.Memory.RamSize, accessor, machine.Acpi.AcpiBridgeHotplug, machine.Acpi.AcpiRootHotplug);
-        return facts with { OscGrantsPcieHotplug = machine.Acpi.OscGrantsNativeHotplug };
+        var tables = machine.PublishTables();
+        if (firmware is not null) tables = firmware.Finish(tables, run);
+        return FirmwareTablesReader.Read(tables);
     }
 
     /// <summary>An enumerator over the machine, ready to <see cref="LinuxEnumerator.Boot"/> after the firmware ran.</summary>
     public static LinuxEnumerator Enumerator(Machine machine, KernelOptions? options = null)
     {
         var accessor = AccessorFor(machine);
-        return new LinuxEnumerator(accessor, For(machine, accessor), options) { AcpiEjector = AcpiEjector(machine) };
+        return new LinuxEnumerator(accessor, For(machine), options) { AcpiEjector = AcpiEjector(machine) };
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace PciEmu.Platform;
+namespace PciEmu.Fabric.FirmwareTables;
 
 /// <summary>
 /// QEMU's fw_cfg as firmware sees it: legacy items by key and named files (etc/e820, etc/reserved-memory-end,
