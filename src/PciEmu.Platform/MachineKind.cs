@@ -79,6 +79,12 @@ public abstract class MachineKind
     /// <summary>The ACPI hot-plug model of the board for a type and the globals (consumed here).</summary>
     public virtual AcpiFacts ComputeAcpi(MachineType type, GlobalSet globals) => AcpiFacts.NoAcpi;
 
+    /// <summary>
+    /// The -device lines the board's launcher puts on QEMU's command line in place of QEMU's default VGA and NIC
+    /// (libxl for xenfv, which always passes -nodefaults); null: QEMU's own defaults apply.
+    /// </summary>
+    public virtual IReadOnlyList<DeviceRequest>? LauncherDevices(Machine machine) => null;
+
     /// <summary>The firmware that owns PCI setup on this board (xenfv: "hvmloader"); null when any firmware may run.</summary>
     public virtual string? PciFirmware => null;
 

@@ -104,10 +104,10 @@ public sealed record Scenario
     /// <summary>pc_vga_init + pc_nic_init: std VGA, then the machine's default NIC (e1000 on pc, e1000e on q35).</summary>
     private void AddDefaultDevices(Machine machine, IDeviceCatalog catalog)
     {
-        // xenfv: libxl starts QEMU with -nodefaults and names xl's VGA and NIC itself (Machines/Xenfv).
-        if (PciEmu.Platform.Machines.Xenfv.XenfvMachineKind.StateOf(machine) is { } xen)
+        // A board whose launcher names the defaults itself (xenfv: libxl with -nodefaults, xl's VGA and NIC).
+        if (machine.Kind.LauncherDevices(machine) is { } launcher)
         {
-            foreach (var d in PciEmu.Platform.Machines.Xenfv.XenfvMachineKind.LibxlDefaultDevices(xen.Config)) machine.AddDevice(d);
+            foreach (var d in launcher) machine.AddDevice(d);
             return;
         }
         if (!Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))

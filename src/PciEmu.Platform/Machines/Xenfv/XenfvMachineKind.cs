@@ -82,6 +82,10 @@ public sealed class XenfvMachineKind : PcMachineKind
         return new XenfvState(xl, layout);
     }
 
+    /// <summary>libxl_dm.c: xl's VGA and NIC (<see cref="LibxlDefaultDevices"/>) instead of QEMU's defaults.</summary>
+    public override IReadOnlyList<DeviceRequest>? LauncherDevices(Machine machine) =>
+        LibxlDefaultDevices(StateOf(machine)?.Config ?? new XlConfig());
+
     /// <summary>The Xen side of an xenfv machine; null for other kinds.</summary>
     public static XenfvState? StateOf(Machine machine) => machine.BoardState as XenfvState;
 
