@@ -40,7 +40,7 @@ public static class CheckCommand
         var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Edk2Options = settings.Edk2, Kernel = settings.Kernel });
         if (runner.FirmwareFailed)
         {
-            stderr.WriteLine(runner.Firmware!.Outcome.Message);
+            stderr.WriteLine(runner.FirmwareFailureMessage);
             return ExitCodes.FirmwareFailure;
         }
         return Report(runner, stdout, stderr);

@@ -10,7 +10,7 @@ using PciEmu.Scenarios.Topology;
 namespace PciEmu.Cli;
 
 /// <summary>
-/// <c>pciemu run [FILE] [-M pc|q35] [-m SIZE] [-device STR]… [-global STR]… [--firmware seabios]
+/// <c>pciemu run [FILE] [-M pc|q35|xenfv] [-m SIZE] [-device STR]… [-global STR]… [--xen KEY=VALUE]… [--firmware seabios|hvmloader[,version=4.5|4.20]]
 /// [--kernel linux[,opts]] [--device-add STR]… [--device-del ID]… [--setpci "-s BDF OP"]… [--emit KIND[=FILE]]…
 /// [--cost bare|kvm|tcg] [--trace-bdf B[-B]] [--trace-reg R[-R]] [--trace-phase NAME] [--trace-mechanism cf8|ecam]
 /// [--trace-bus] [--json]</c>. The QEMU-style part goes to the topology parser in order; the rest is ours.
@@ -24,7 +24,7 @@ public static class RunCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        cmd.Arguments.Add(new Argument<string[]>("args") { Description = "[FILE] and QEMU-style options: -M, -m, -device, -global, -nodefaults, --firmware, --kernel, --device-add, --device-del, --setpci, --emit KIND[=FILE], --cost, --trace-*, --json", Arity = ArgumentArity.ZeroOrMore });
+        cmd.Arguments.Add(new Argument<string[]>("args") { Description = "[FILE] and QEMU-style options: -M, -m, -device, -global, -nodefaults, --xen KEY=VALUE, --firmware, --kernel, --device-add, --device-del, --setpci, --emit KIND[=FILE], --cost, --trace-*, --json", Arity = ArgumentArity.ZeroOrMore });
         cmd.SetAction(parse =>
         {
             var tokens = parse.Tokens.Select(t => t.Value).SkipWhile(v => v == "run").ToArray();
@@ -152,11 +152,11 @@ public static class RunCommand
         if (o.Emits.Count == 0 && !o.Check) stdout.Write(RunSummary.Render(runner));
         if (runner.FirmwareFailed)
         {
-            stderr.WriteLine(runner.Firmware!.Outcome.Message);
+            stderr.WriteLine(runner.FirmwareFailureMessage);
             return ExitCodes.FirmwareFailure;
         }
         if (o.Check && CheckCommand.Report(runner, stdout, stderr) != ExitCodes.Ok) return ExitCodes.ExpectationFailed;
-        return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep && s.Passed == false)
+        return runner.Steps.Any(s => s.Step is ExpectHotplugStep or ExpectRegisterStep or ExpectLogStep && s.Passed == false)
             ? ExitCodes.ExpectationFailed : ExitCodes.Ok;
     }
 }

@@ -63,7 +63,7 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
                 "query-pci" => QueryPciReport.Render(Snap()),
                 "info-pci" => InfoPciReport.Render(Snap()),
                 "firmware-log" => run.FirmwareRun is { } fw ? Lines(fw.Log) : "(no firmware ran: add --firmware seabios)\n",
-                "e820" => E820Text(run),
+                "e820" => PciEmu.Platform.Machines.Xenfv.XenfvMachineKind.StateOf(run.Machine) is { } xen ? XenE820Note(xen, run.FirmwareRun?.Result as PciEmu.Firmware.Hvmloader.HvmloaderResult) : E820Text(run),
                 "kernel-log" => run.Kernel is { } k ? Lines(k.Log.Lines) : "(no kernel ran: add --kernel linux)\n",
                 "iomem" => run.Kernel?.ProcIomem() ?? "(no kernel ran: add --kernel linux)\n",
                 "ioports" => run.Kernel?.ProcIoports() ?? "(no kernel ran: add --kernel linux)\n",
@@ -101,6 +101,15 @@ public sealed class RunOutput(IReadOnlyList<EmitSpec> emits, bool json, TextWrit
         var sb = new StringBuilder();
         foreach (var l in lines) sb.Append(l).Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>xenfv: hvmloader's build_e820_table is not ported (it depends on SeaBIOS's image and ACPI sizes); say what is known.</summary>
+    private static string XenE820Note(PciEmu.Platform.Machines.Xenfv.XenfvState xen, PciEmu.Firmware.Hvmloader.HvmloaderResult? hvmloader)
+    {
+        // hvm_info as hvmloader left it after relocating RAM, else as libxl wrote it.
+        var ram = hvmloader is { } h ? xen.Memory with { LowMemPgEnd = h.LowMemPgEnd, HighMemPgEnd = h.HighMemPgEnd } : xen.Memory;
+        var high = ram.HighMemPgEnd == 0 ? "none" : $"0x100000000-0x{((ulong)ram.HighMemPgEnd << 12) - 1:x}";
+        return $"(xenfv: hvmloader's E820 is not modelled; hvm_info RAM below 4 GiB ends at 0x{ram.LowRamEnd:x}, RAM above 4 GiB: {high}; reserved from 0xfc000000)\n";
     }
 
     private static string E820Text(ScenarioRunner run)

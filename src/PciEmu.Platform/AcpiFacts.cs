@@ -74,7 +74,7 @@ public sealed record AcpiFacts
 
     /// <summary>i440fx/q35 ACPI facts for a machine kind and its PM device's properties.</summary>
     public static AcpiFacts For(MachineKind kind, bool acpiBridgeHotplug, bool acpiRootHotplug) =>
-        kind == MachineKind.Pc ? ForPiix4(acpiBridgeHotplug, acpiRootHotplug) : ForIch9(acpiBridgeHotplug);
+        kind is Machines.Pc.PcMachineKind ? ForPiix4(acpiBridgeHotplug, acpiRootHotplug) : ForIch9(acpiBridgeHotplug);
 
     /// <summary>pc: PIIX4 PM's ACPI PCI hot-plug (root bus and/or bridges), no _OSC on PCI0.</summary>
     public static AcpiFacts ForPiix4(bool acpiBridgeHotplug, bool acpiRootHotplug)

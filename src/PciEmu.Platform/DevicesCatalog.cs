@@ -63,7 +63,7 @@ public sealed class DevicesCatalog : IDeviceCatalog
     public IReadOnlyList<(int DevFn, PciFunction Function)>? CreateChipset(MachineKind kind, ulong ramSize)
     {
         var options = new ChipsetOptions { RamSize = ramSize };
-        IReadOnlyList<ChipsetFunction>? list = kind == MachineKind.Pc ? MachineChipsets.Pc(options)
+        IReadOnlyList<ChipsetFunction>? list = kind is Machines.Pc.PcMachineKind ? MachineChipsets.Pc(options)
             : kind == MachineKind.Q35 ? MachineChipsets.Q35(options) : null;
         return list?.Select(c => (c.DevFn, c.Function)).ToArray();
     }

@@ -63,7 +63,11 @@ public sealed partial class Machine
             Cpu.MapMmio(hpMmio, AcpiPciHotplug.RegisterBlockSize, new PortBlockMmio(_acpiHotplug));
         }
         CreateDefaultDevices();
+        BoardState = Kind.InitBoard(this);
     }
+
+    /// <summary>What the kind's <see cref="MachineKind.InitBoard"/> keeps about this machine (xenfv: XenfvState); null on pc/q35.</summary>
+    public object? BoardState { get; }
 
     public MachineOptions Options { get; }
     public MachineType Type { get; }

@@ -100,6 +100,21 @@ public abstract class MachineKind
     /// <summary>The ACPI hot-plug model of the board for a type and the globals (consumed here).</summary>
     public virtual AcpiFacts ComputeAcpi(MachineType type, GlobalSet globals) => AcpiFacts.NoAcpi;
 
+    /// <summary>
+    /// The -device lines the board's launcher puts on QEMU's command line in place of QEMU's default VGA and NIC
+    /// (libxl for xenfv, which always passes -nodefaults); null: QEMU's own defaults apply.
+    /// </summary>
+    public virtual IReadOnlyList<DeviceRequest>? LauncherDevices(Machine machine) => null;
+
+    /// <summary>The firmware that owns PCI setup on this board (xenfv: "hvmloader"); null when any firmware may run.</summary>
+    public virtual string? PciFirmware => null;
+
+    /// <summary>
+    /// Board init after the chipset functions exist (pc_xen_hvm_init's steps after pc_init1, for one): may add
+    /// functions and returns the board's own state (kept as <see cref="Machine.BoardState"/>); default: nothing.
+    /// </summary>
+    public virtual object? InitBoard(Machine machine) => null;
+
     /// <summary>fw_cfg content the board gives firmware at init (devices add files as they are plugged).</summary>
     public virtual FwCfg BuildFwCfg(MemoryLayout memory) => MachineFwCfg.Build(memory);
 
@@ -113,14 +128,14 @@ public abstract class MachineKind
 }
 
 /// <summary>
-/// The registry of machine kinds (QEMU's machine class list): pc, q35 and virt built in, more with <see cref="Register"/>.
+/// The registry of machine kinds (QEMU's machine class list): pc, q35, virt and xenfv built in, more with <see cref="Register"/>.
 /// </summary>
 public static class MachineKinds
 {
     private static readonly object Gate = new();
     private static List<MachineKind>? _kinds;
 
-    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt];
+    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt, Machines.Xenfv.XenfvMachineKind.Instance];
 
     public static IReadOnlyList<MachineKind> All
     {

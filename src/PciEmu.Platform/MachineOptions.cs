@@ -58,4 +58,7 @@ public sealed record MachineOptions
     public IDeviceCatalog? Catalog { get; init; }
 
     public ICostModel? Cost { get; init; }
+
+    /// <summary>Configuration only one machine kind reads, in its own type (xenfv: its XlConfig); null: the kind's defaults.</summary>
+    public object? BoardConfig { get; init; }
 }

@@ -136,6 +136,7 @@ public class TestCommandTests
         var code = PciEmuCli.Run(["test", Path.Combine(Golden.RepoRoot(), "scenarios")], o, new StringWriter());
         Assert.True(code == ExitCodes.Ok, o.ToString());
         var shipped = Directory.GetFiles(Path.Combine(Golden.RepoRoot(), "scenarios"), "*.pciemu").Length;
+        Assert.True(shipped >= 8, $"{shipped} scenario files");
         Assert.EndsWith($"{shipped} passed, 0 failed\n", o.ToString(), StringComparison.Ordinal);
     }
 

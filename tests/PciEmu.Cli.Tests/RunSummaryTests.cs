@@ -51,8 +51,12 @@ public sealed class RunSummaryTests
         Assert.Equal(ExitCodes.Ok, code);
         var lines = output.Split('\n');
         Assert.Equal("Supported machines are:", lines[0]);
-        Assert.Equal("pc                   Standard PC (i440FX + PIIX, 1996) (alias of pc-i440fx-7.2)", lines[1]);
-        Assert.Equal("pc-i440fx-7.2        Standard PC (i440FX + PIIX, 1996) (default)", lines[2]);
+        // machine_class_cmp sorts family pc_piix by decreasing strcmp: the xenfv types (QEMU with CONFIG_XEN) come first.
+        Assert.Equal("xenfv                Xen Fully-virtualized PC (alias of xenfv-4.2)", lines[1]);
+        Assert.Equal("xenfv-4.2            Xen Fully-virtualized PC", lines[2]);
+        Assert.Equal("xenfv-3.1            Xen Fully-virtualized PC", lines[3]);
+        Assert.Equal("pc                   Standard PC (i440FX + PIIX, 1996) (alias of pc-i440fx-7.2)", lines[4]);
+        Assert.Equal("pc-i440fx-7.2        Standard PC (i440FX + PIIX, 1996) (default)", lines[5]);
         // machine_class_cmp: decreasing strcmp inside a family, so 2.2 sorts before 2.12.
         Assert.True(Array.IndexOf(lines, "pc-i440fx-2.2        Standard PC (i440FX + PIIX, 1996)")
                     < Array.IndexOf(lines, "pc-i440fx-2.12       Standard PC (i440FX + PIIX, 1996)"));
@@ -65,6 +69,7 @@ public sealed class RunSummaryTests
         var (code, output, _) = Run("run", "--firmware", "help");
         Assert.Equal(ExitCodes.Ok, code);
         Assert.StartsWith("Supported firmware is:\nseabios ", output, StringComparison.Ordinal);
+        Assert.Contains("\nhvmloader            Xen hvmloader pci_setup", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public static class PciNames
         [0x1af4] = "Red Hat, Inc.",
         [0x1b36] = "Red Hat, Inc.",
         [0x104c] = "Texas Instruments",
+        [0x1013] = "Cirrus Logic",
+        [0x10ec] = "Realtek Semiconductor Co., Ltd.",
+        [0x5853] = "XenSource, Inc.",
     };
 
     private static readonly Dictionary<(ushort, ushort), string> Devices = new()
@@ -40,6 +43,9 @@ public static class PciNames
         [(0x1af4, 0x1044)] = "Virtio 1.0 RNG",
         [(0x104c, 0x8232)] = "XIO3130 PCI Express Switch (Upstream)",
         [(0x104c, 0x8233)] = "XIO3130 PCI Express Switch (Downstream)",
+        [(0x1013, 0x00b8)] = "GD 5446",
+        [(0x10ec, 0x8139)] = "RTL-8100/8101L/8139 PCI Fast Ethernet Adapter",
+        [(0x5853, 0x0001)] = "Xen Platform Device",
     };
 
     private static readonly Dictionary<byte, string> Classes = new()

@@ -18,6 +18,9 @@ public sealed record FirmwareRun
     /// <summary>The firmware's own words for how it ended ("ok", the panic text).</summary>
     public string Outcome { get; init; } = "ok";
 
+    /// <summary>The message the firmware stopped with (the panic text, the assertion) when <see cref="Failed"/>.</summary>
+    public string? FailureMessage { get; init; }
+
     /// <summary>The kind-specific result (e.g. <c>SeaBiosResult</c>).</summary>
     public object? Result { get; init; }
 }
@@ -36,9 +39,18 @@ public abstract class FirmwareKind
 
     /// <summary>The EDK2 ArmVirtQemu PCI port (Firmwares/Edk2).</summary>
     public static FirmwareKind Edk2 => Firmwares.Edk2.Edk2FirmwareKind.Instance;
+    /// <summary>Xen's hvmloader pci_setup (Firmwares/Hvmloader; -M xenfv).</summary>
+    public static FirmwareKind Hvmloader => Firmwares.Hvmloader.HvmloaderFirmwareKind.Instance;
 
     public abstract string Name { get; }
     public abstract string Description { get; }
+
+    /// <summary>
+    /// <c>--firmware NAME,OPTION</c>: this firmware configured by one option (e.g. hvmloader's version=4.5); a kind
+    /// without options refuses every one (<see cref="Topology.TopologyException"/> naming <paramref name="token"/>).
+    /// </summary>
+    public virtual FirmwareKind Configure(string option, string token) =>
+        throw new Topology.TopologyException(token, $"{Name}: unknown option '{option}'");
 
     /// <summary>The firmware runs on the machine; null when nothing ran.</summary>
     public abstract FirmwareRun? Run(Machine machine, RunRequest request);
@@ -53,13 +65,13 @@ public abstract class FirmwareKind
     public override string ToString() => Name;
 }
 
-/// <summary>The registry of firmware kinds: none, seabios and edk2 built in, more with <see cref="Register"/>.</summary>
+/// <summary>The registry of firmware kinds: seabios, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
 public static class FirmwareKinds
 {
     private static readonly object Gate = new();
     private static List<FirmwareKind>? _kinds;
 
-    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Edk2, FirmwareKind.None];
+    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
 
     public static IReadOnlyList<FirmwareKind> All
     {

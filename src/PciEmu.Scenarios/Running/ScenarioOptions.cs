@@ -17,7 +17,8 @@ public sealed class RunSettings
 /// <summary>
 /// Registers the scenario-file / command-line options beyond QEMU's: <c>firmware seabios</c>,
 /// <c>kernel linux[,opts]</c>, <c>setpci -s BDF OP…</c>, <c>expect hotplug ID ok|fails</c>,
-/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c> (each also as <c>-name</c> / <c>--name</c>).
+/// <c>expect reg BDF REG [&amp; MASK] [== VALUE]</c>, <c>expect kernel-log|firmware-log TEXT</c> (each also as <c>-name</c> / <c>--name</c>).
+/// A firmware takes options after its name (<c>hvmloader,version=4.5</c>; <see cref="FirmwareKind.Configure"/>).
 /// </summary>
 public static class ScenarioOptions
 {
@@ -30,11 +31,12 @@ public static class ScenarioOptions
             {
                 if (MachineKinds.IsHelpOption(a!)) throw new HelpRequestedException(FirmwareKinds.Help());
                 var parts = a!.Split(',');
-                settings.Firmware = FirmwareKinds.Find(parts[0])
+                var kind = FirmwareKinds.Find(parts[0])
                     ?? throw new TopologyException(t, $"unknown firmware '{a}' ({string.Join(" or ", FirmwareKinds.All.Select(k => k.Name))})");
-                // NAME,key=value,...: the kind's own options (edk2's version=, debug=).
-                if (settings.Firmware is Firmwares.Edk2.Edk2FirmwareKind) settings.Edk2 = Firmwares.Edk2.Edk2FirmwareKind.ParseOptions(parts, t);
-                else if (parts.Length > 1) throw new TopologyException(t, $"firmware '{parts[0]}' takes no options");
+                // NAME,key=value,...: the kind's own options (edk2's version=/debug= go to the request; others configure the kind).
+                if (kind is Firmwares.Edk2.Edk2FirmwareKind) settings.Edk2 = Firmwares.Edk2.Edk2FirmwareKind.ParseOptions(parts, t);
+                else foreach (var option in parts.Skip(1)) kind = kind.Configure(option, t);
+                settings.Firmware = kind;
             });
         }
         foreach (var name in new[] { "kernel", "-kernel" })
@@ -70,6 +72,8 @@ public static class ScenarioOptions
             };
         }
         if (words.Length >= 1 && words[0] == "reg") return ExpectRegisterStep.Parse(words, token);
-        throw new TopologyException(token, "expect: use 'expect hotplug ID ok|fails' or 'expect reg BUS:DEV.FN REG [& MASK] [== VALUE]'");
+        if (words.Length >= 2 && words[0] is "kernel-log" or "firmware-log")
+            return new ExpectLogStep(words[0] == "kernel-log", text.TrimStart()[words[0].Length..].Trim(), token);
+        throw new TopologyException(token, "expect: use 'expect hotplug ID ok|fails', 'expect reg BUS:DEV.FN REG [& MASK] [== VALUE]' or 'expect kernel-log|firmware-log TEXT'");
     }
 }

@@ -66,16 +66,27 @@ public sealed class ScenarioRunner
         return r;
     }
 
-    /// <summary>True when the firmware stopped the machine: SeaBIOS's panic (e.g. out of address space) or a hang
-    /// (its stack overflowed in a bus-numbering loop).</summary>
+    /// <summary>True when the firmware stopped the machine: SeaBIOS's panic (e.g. out of address space) or hang (its
+    /// stack overflowed in a bus-numbering loop), hvmloader's assertion.</summary>
     public bool FirmwareFailed => FirmwareRun is { Failed: true };
+
+    /// <summary>What the failed firmware printed last (SeaBIOS's panic, hvmloader's assertion).</summary>
+    public string? FirmwareFailureMessage => FirmwareRun is { Failed: true } run ? run.FailureMessage : null;
 
     /// <summary>The tables the kernel read at boot (the machine's, as the firmware left and changed them).</summary>
     public FirmwareTables? Tables { get; private set; }
 
     private void RunFirmware()
     {
+        CheckFirmwareFitsMachine();
         FirmwareRun = _request.Firmware.Run(Machine, _request);
+    }
+
+    /// <summary>A board whose PCI setup belongs to one firmware (xenfv: hvmloader) refuses another that would do it.</summary>
+    private void CheckFirmwareFitsMachine()
+    {
+        if (Machine.Kind.PciFirmware is not { } owner || _request.Firmware == FirmwareKind.None || _request.Firmware.Name == owner) return;
+        throw new TopologyException($"--firmware {_request.Firmware.Name}", $"-M {Machine.Kind.Name}: PCI setup is {owner}'s (use --firmware {owner})");
     }
 
     /// <summary>The accessor the guest kernel uses: ECAM at the MCFG allocation the tables publish, else CF8/CFC.</summary>

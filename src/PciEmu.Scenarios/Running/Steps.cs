@@ -123,3 +123,19 @@ public sealed record ExpectRegisterStep(Bdf Target, SetpciOperation Register, ui
         return new StepResult(this, $"expect reg {Target} {Register.Text} & 0x{Mask:x} {what}: {(pass ? "PASS" : $"FAIL (read 0x{v:x})")}") { Passed = pass };
     }
 }
+
+/// <summary>
+/// <c>expect kernel-log TEXT</c> / <c>expect firmware-log TEXT</c>: some line of the log so far contains TEXT (the kernel
+/// log includes the hot-plug output of earlier steps; the firmware log is SeaBIOS's or hvmloader's).
+/// </summary>
+public sealed record ExpectLogStep(bool Kernel, string Text, string Token) : ScenarioStep(Token), IRunnableStep
+{
+    public StepResult Run(ScenarioRunner runner)
+    {
+        IEnumerable<string> lines = Kernel
+            ? runner.Kernel?.Log.Lines ?? throw new TopologyException(Token, "expect kernel-log needs a kernel (kernel linux)") { Location = Location }
+            : runner.FirmwareRun?.Log ?? throw new TopologyException(Token, "expect firmware-log needs a firmware") { Location = Location };
+        var pass = lines.Any(l => l.Contains(Text, StringComparison.Ordinal));
+        return new StepResult(this, $"expect {(Kernel ? "kernel" : "firmware")}-log \"{Text}\": {(pass ? "PASS" : "FAIL (no such line)")}") { Passed = pass };
+    }
+}

@@ -36,6 +36,9 @@ public sealed record Scenario
     /// <summary>-nodefaults: no default VGA and NIC (the recorded cases all use it).</summary>
     public bool NoDefaults { get; init; }
 
+    /// <summary>--xen KEY=VALUE settings (xl.cfg keys; only with -M xenfv).</summary>
+    public PciEmu.Platform.Machines.Xenfv.XlConfig? Xen { get; init; }
+
     public IReadOnlyList<GlobalProperty> Globals { get; init; } = [];
     public IReadOnlyList<DeviceLine> Devices { get; init; } = [];
     public IReadOnlyList<ScenarioStep> Steps { get; init; } = [];
@@ -52,6 +55,7 @@ public sealed record Scenario
         MaxRamBelow4G = MaxRamBelow4G,
         Globals = Globals,
         Catalog = catalog,
+        BoardConfig = Xen,
     };
 
     /// <summary>Display devices that suppress the default VGA (default_vga = 0 when one is given).</summary>
@@ -63,6 +67,7 @@ public sealed record Scenario
     /// <summary>Creates the machine, its defaults, every -device in order, then machine-done.</summary>
     public Machine Build(IDeviceCatalog catalog)
     {
+        if (Xen is not null && Machine.Kind is not PciEmu.Platform.Machines.Xenfv.XenfvMachineKind) throw new TopologyException("--xen", "xl.cfg settings need -M xenfv");
         Machine machine;
         try
         {
@@ -99,6 +104,12 @@ public sealed record Scenario
     /// <summary>pc_vga_init + pc_nic_init: std VGA, then the machine's default NIC (e1000 on pc, e1000e on q35).</summary>
     private void AddDefaultDevices(Machine machine, IDeviceCatalog catalog)
     {
+        // A board whose launcher names the defaults itself (xenfv: libxl with -nodefaults, xl's VGA and NIC).
+        if (machine.Kind.LauncherDevices(machine) is { } launcher)
+        {
+            foreach (var d in launcher) machine.AddDevice(d);
+            return;
+        }
         // arm virt: no default display (DefaultDisplay null); its default NIC is virtio-net-pci.
         if (machine.Kind.DefaultDisplay is { } display && !Devices.Any(d => DisplayDrivers.Contains(d.Device.Driver)))
             TryDefault(machine, catalog, display);

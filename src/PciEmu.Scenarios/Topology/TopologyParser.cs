@@ -22,6 +22,9 @@ public sealed class TopologyParser
         AddOption("-device", true, (s, a, t) => s.Devices.Add(new DeviceLine(DeviceLineParser.Parse(s, a!), t) { Location = s.CurrentLocation }));
         AddOption("-global", true, (s, a, t) => s.Globals.Add(GlobalLine.Parse(a!)));
         AddOption("-nodefaults", false, (s, a, t) => s.NoDefaults = true);
+        // --xen KEY=VALUE: an xl.cfg key of a Xen HVM guest (-M xenfv; Machines/Xenfv/XlConfig).
+        foreach (var name in new[] { "xen", "-xen" })
+            AddOption(name, true, (s, a, t) => s.Xen = (s.Xen ?? new PciEmu.Platform.Machines.Xenfv.XlConfig()).With(a!));
         AddOption("device_add", true, (s, a, t) => s.Steps.Add(new DeviceAddStep(DeviceLineParser.Parse(s, a!), t) { Location = s.CurrentLocation }));
         AddOption("device_del", true, (s, a, t) =>
         {
@@ -119,6 +122,7 @@ public sealed class ScenarioBuilder
     public ulong MemorySlots { get; set; }
     public ulong MaxRamBelow4G { get; set; }
     public bool NoDefaults { get; set; }
+    public PciEmu.Platform.Machines.Xenfv.XlConfig? Xen { get; set; }
     public List<GlobalProperty> Globals { get; } = [];
     public List<DeviceLine> Devices { get; } = [];
     public List<ScenarioStep> Steps { get; } = [];
@@ -143,6 +147,7 @@ public sealed class ScenarioBuilder
         MemorySlots = MemorySlots,
         MaxRamBelow4G = MaxRamBelow4G,
         NoDefaults = NoDefaults,
+        Xen = Xen,
         Globals = [.. Globals],
         Devices = [.. Devices],
         Steps = [.. Steps],

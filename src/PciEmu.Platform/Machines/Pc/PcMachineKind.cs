@@ -7,7 +7,7 @@ namespace PciEmu.Platform.Machines.Pc;
 /// <c>-M pc</c> (hw/i386/pc_piix.c): i440FX host bridge, PIIX3 ISA bridge + IDE, PIIX4 PM with ACPI PCI hot-plug
 /// (root bus and, by default, bridges); conventional PCI root bus pci.0; no _OSC.
 /// </summary>
-public sealed class PcMachineKind : QemuX86MachineKind
+public class PcMachineKind : QemuX86MachineKind
 {
     public static PcMachineKind Instance { get; } = new();
 
@@ -20,7 +20,7 @@ public sealed class PcMachineKind : QemuX86MachineKind
     /// <summary>PIIX3 RCR keeps bit 1 (SYS_RST).</summary>
     private const byte PiixResetKeptBits = 0x02;
 
-    private PcMachineKind()
+    protected PcMachineKind()
     {
     }
 

@@ -47,6 +47,7 @@ public sealed class SeaBiosFirmwareKind : FirmwareKind
             Log = result.Log,
             E820 = result.E820,
             Failed = result.Outcome.IsFailure,
+            FailureMessage = result.Outcome.IsFailure ? result.Outcome.Message : null,
             Outcome = result.Outcome.Kind switch
             {
                 SeaBiosOutcomeKind.Ok => "ok",
