@@ -37,8 +37,8 @@ public abstract class MachineKind
     /// <summary>The registered machine types, newest first; the first is what <see cref="Name"/> resolves to.</summary>
     public virtual IReadOnlyList<MachineType> Types => [new MachineType(this, 0, 0)];
 
-    /// <summary>The type the bare name selects.</summary>
-    public MachineType Latest => Types[0];
+    /// <summary>The type the bare name selects (mc->alias): the newest, unless the kind says otherwise.</summary>
+    public virtual MachineType Latest => Types[0];
 
     /// <summary>mc->name of a type (e.g. "pc-i440fx-7.2"); an unversioned kind is just its name.</summary>
     public virtual string TypeName(MachineType type) => Name;

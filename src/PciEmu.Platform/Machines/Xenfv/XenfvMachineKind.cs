@@ -58,6 +58,10 @@ public sealed class XenfvMachineKind : PcMachineKind
 
     private IReadOnlyList<MachineType>? _types;
 
+    /// <summary>xenfv_3_1_machine_options sets m->alias = "xenfv": the bare name is xenfv-3.1 (what libxl's
+    /// "-machine xenfv" starts), not the newer xenfv-4.2.</summary>
+    public override MachineType Latest => Types[1];
+
     /// <summary>Xen's SeaBIOS leaves PCI alone: hvmloader's pci_setup programs bus 0 before it.</summary>
     public override string? PciFirmware => "hvmloader";
 
