@@ -21,8 +21,52 @@ public static class Recordings
     public static string RequiredRoot => Root ?? throw new DirectoryNotFoundException(
         "../shared/conformance not found above " + AppContext.BaseDirectory + " (set PCIEMU_CONFORMANCE)");
 
-    /// <summary>The folder of one case by its relative name.</summary>
-    public static string Dir(string name) => Path.Combine(RequiredRoot, name);
+    /// <summary>
+    /// The folder of one case by its relative name: "recordings/SET/CASE" is a recording the project made itself
+    /// (tests/recordings/SET/CASE, see tools/recorder), anything else a case of the shared conformance root.
+    /// </summary>
+    public static string Dir(string name) =>
+        name.StartsWith(ProjectPrefix, StringComparison.Ordinal)
+            ? Path.Combine(RequiredProjectRoot, name[ProjectPrefix.Length..])
+            : Path.Combine(RequiredRoot, name);
+
+    private const string ProjectPrefix = "recordings/";
+
+    private static readonly Lazy<string?> ProjectRootLazy = new(FindProjectRecordings);
+
+    /// <summary>The project's own recordings folder (tests/recordings), or null when the tests run outside the repository.</summary>
+    public static string? ProjectRoot => ProjectRootLazy.Value;
+
+    private static string RequiredProjectRoot => ProjectRoot ?? throw new DirectoryNotFoundException(
+        "tests/recordings not found above " + AppContext.BaseDirectory);
+
+    private static string? FindProjectRecordings()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "PciEmu.sln"))) continue;
+            var candidate = Path.Combine(dir.FullName, "tests", "recordings");
+            return Directory.Exists(candidate) ? candidate : null;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Every case folder of the project's own recording set <paramref name="set"/> (tests/recordings/SET) holding
+    /// <paramref name="requiredFile"/>, named "recordings/SET/CASE", in ordinal order. These are kept apart from
+    /// <see cref="Cases"/> so that a set recorded with another firmware or machine never reaches tests written for
+    /// the shared conformance cases.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectCases(string set, string requiredFile)
+    {
+        if (ProjectRoot is not { } root) return [];
+        var setDir = Path.Combine(root, set);
+        if (!Directory.Exists(setDir)) return [];
+        return Directory.GetDirectories(setDir).Order(StringComparer.Ordinal)
+            .Where(d => File.Exists(Path.Combine(d, requiredFile)))
+            .Select(d => ProjectPrefix + set + "/" + Path.GetFileName(d))
+            .ToArray();
+    }
 
     private static string? Find()
     {
