@@ -4,7 +4,7 @@ using PciEmu.Os.Model;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/pci.c: the link bandwidth report pci_init_capabilities makes for every new PCIe device.</summary>
-internal sealed partial class PciCore
+internal sealed class LinkStatus(PciCore core) : PciCorePart(core)
 {
     private const int PcieLnkStaOffset = 0x12;
     private const int PcieLnkCap2Offset = 0x2c;
@@ -32,7 +32,7 @@ internal sealed partial class PciCore
 
     /// <summary>pcie_report_downtraining: endpoints, legacy endpoints and upstream ports, function 0 only, report when
     /// the fabric above them allows less than they are capable of (__pcie_print_link_status, not verbose).</summary>
-    private void PcieReportDowntraining(PciDev dev)
+    public void PcieReportDowntraining(PciDev dev)
     {
         if (dev.PcieType is not (PcieType.Endpoint or PcieType.LegacyEndpoint or PcieType.UpstreamPort)) return;
         if (dev.Bdf.Function != 0) return;
@@ -52,7 +52,7 @@ internal sealed partial class PciCore
         const int versionMask = 0xf;
         var v2 = (Read16(dev, dev.PcieCap + flagsOffset) & versionMask) > 1; // LNKCAP2 exists from capability version 2
         var lnkcap2 = v2 ? Read32(dev, dev.PcieCap + PcieLnkCap2Offset) & LnkCap2SpeedsMask : 0;
-        var lnkcap = Read32(dev, dev.PcieCap + PcieLnkCapOffset);
+        var lnkcap = Read32(dev, dev.PcieCap + Probe.PcieLnkCapOffset);
         var speed = lnkcap2 != 0 ? 31 - System.Numerics.BitOperations.LeadingZeroCount(lnkcap2) : (int)(lnkcap & LnkCapSpeedMask);
         var width = (int)((lnkcap & LnkCapWidthMask) >> LnkCapWidthShift);
         if (speed >= LinkSpeeds.Length) speed = 0;

@@ -47,12 +47,12 @@ public sealed class LinuxEnumerator
     {
         if (Booted) throw new InvalidOperationException("already booted");
         Log.Raw("acpiphp: ACPI Hot Plug PCI Controller Driver version: 0.5");
-        var root = _core.ScanRootBus();
-        if (_core.Facts.Arch == PciArch.X86) _core.ResourceSurvey();
-        else if (_core.Facts.PreserveBootConfig) _core.BusClaimResources();
-        _core.AssignUnassignedRootBusResources(root);
-        _core.FinalQuirks();
-        _core.BindPortDrivers();
+        var root = _core.Probe.ScanRootBus();
+        if (_core.Facts.Arch == PciArch.X86) _core.Survey.ResourceSurvey();
+        else if (_core.Facts.PreserveBootConfig) _core.Survey.BusClaimResources();
+        _core.SetupBusAssign.AssignUnassignedRootBusResources(root);
+        _core.Quirks.FinalQuirks();
+        _core.PortServices.BindPortDrivers();
     }
 
     /// <summary>
@@ -70,9 +70,9 @@ public sealed class LinuxEnumerator
         PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
         List<PciDev> found = driver switch
         {
-            HotplugDriver.Acpiphp => _core.AcpiphpDeviceCheck(bridge?.Subordinate ?? _core.Root!, slot),
-            HotplugDriver.Pciehp => _core.PciehpConfigureDevice(Require(bridge)),
-            HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Added,
+            HotplugDriver.Acpiphp => _core.Acpiphp.AcpiphpDeviceCheck(bridge?.Subordinate ?? _core.Root!, slot),
+            HotplugDriver.Pciehp => _core.Pciehp.PciehpConfigureDevice(Require(bridge)),
+            HotplugDriver.Shpchp => _core.ShpchpCore.ShpchpInterrupt(Require(bridge)).Added,
             HotplugDriver.None => [],
             _ => throw new ArgumentOutOfRangeException(nameof(driver)),
         };
@@ -94,9 +94,9 @@ public sealed class LinuxEnumerator
         PciDev? bridge = parent is { } p ? _core.FindDevice(p) ?? throw new ArgumentException($"no device {p}", nameof(parent)) : null;
         List<PciDev> removed = driver switch
         {
-            HotplugDriver.Acpiphp => _core.AcpiphpDisableAndEjectSlot(bridge?.Subordinate ?? _core.Root!, slot, AcpiEjector),
-            HotplugDriver.Pciehp => _core.PciehpUnplugRequest(Require(bridge)),
-            HotplugDriver.Shpchp => _core.ShpchpInterrupt(Require(bridge)).Removed,
+            HotplugDriver.Acpiphp => _core.Acpiphp.AcpiphpDisableAndEjectSlot(bridge?.Subordinate ?? _core.Root!, slot, AcpiEjector),
+            HotplugDriver.Pciehp => _core.Pciehp.PciehpUnplugRequest(Require(bridge)),
+            HotplugDriver.Shpchp => _core.ShpchpCore.ShpchpInterrupt(Require(bridge)).Removed,
             HotplugDriver.None => [],
             _ => throw new ArgumentOutOfRangeException(nameof(driver)),
         };
@@ -114,7 +114,7 @@ public sealed class LinuxEnumerator
     {
         if (!Booted) throw new InvalidOperationException("boot first");
         var dev = _core.FindDevice(function) ?? throw new ArgumentException($"no device {function}", nameof(function));
-        _core.StopAndRemoveBusDevice(dev);
+        _core.HotplugPci.StopAndRemoveBusDevice(dev);
     }
 
     /// <summary>The hot-plug driver Linux would use for a slot below <paramref name="parent"/>.</summary>
@@ -122,9 +122,9 @@ public sealed class LinuxEnumerator
     {
         if (parent is null) return HotplugDriver.Acpiphp;
         var dev = _core.FindDevice(parent.Value) ?? throw new ArgumentException($"no device {parent}", nameof(parent));
-        if (_core.PciehpOwns(dev)) return HotplugDriver.Pciehp;
-        if (dev.Subordinate is { } sec && _core.EjectableSlots(sec).Count > 0) return HotplugDriver.Acpiphp;
-        if (_core.ShpchpOwns(dev)) return HotplugDriver.Shpchp;
+        if (_core.Pciehp.PciehpOwns(dev)) return HotplugDriver.Pciehp;
+        if (dev.Subordinate is { } sec && _core.Acpiphp.EjectableSlots(sec).Count > 0) return HotplugDriver.Acpiphp;
+        if (_core.ShpchpCore.ShpchpOwns(dev)) return HotplugDriver.Shpchp;
         return dev.ShpcCap != 0 ? HotplugDriver.None : HotplugDriver.Acpiphp;
     }
 

@@ -5,10 +5,11 @@ using PciEmu.Os.Resources;
 namespace PciEmu.Os;
 
 /// <summary>
-/// The Linux PCI core state shared by the ported functions (probe.c, setup-bus.c, setup-res.c, the x86 and hot-plug
-/// glue): the config accessor, the kernel options, the platform facts, the resource trees and the log.
+/// The Linux PCI core state shared by the ported functions: the config accessor, the kernel options, the platform
+/// facts, the resource trees and the log, and one part per Linux file (probe.c, setup-bus.c, setup-res.c, the x86 and
+/// hot-plug glue), each a <see cref="PciCorePart"/> that holds this core.
 /// </summary>
-internal sealed partial class PciCore
+internal sealed class PciCore
 {
     /// <summary>PCIBIOS_MIN_IO (x86 and arm64).</summary>
     public const ulong PciBiosMinIo = 0x1000;
@@ -34,7 +35,42 @@ internal sealed partial class PciCore
         Log = log;
         IoPortRoot = new Resource("PCI IO", 0, facts.Arch == PciArch.Arm64 ? Arm64IoSpaceLimit : IoSpaceLimit, ResFlags.Io);
         IoMemRoot = new Resource("PCI mem", 0, ulong.MaxValue, ResFlags.Mem);
+        Probe = new Probe(this);
+        ProbeBases = new ProbeBases(this);
+        LinkStatus = new LinkStatus(this);
+        Quirks = new Quirks(this);
+        Survey = new Survey(this);
+        SetupRes = new SetupRes(this);
+        SetupBusAssign = new SetupBusAssign(this);
+        SetupBusSorted = new SetupBusSorted(this);
+        SetupBusDistribute = new SetupBusDistribute(this);
+        SetupBusSize = new SetupBusSize(this);
+        Acpiphp = new Acpiphp(this);
+        Pciehp = new Pciehp(this);
+        HotplugPci = new HotplugPci(this);
+        PortServices = new PortServices(this);
+        ShpchpCore = new ShpchpCore(this);
+        ShpchpHpc = new ShpchpHpc(this);
+        ShpchpCtrl = new ShpchpCtrl(this);
     }
+
+    public Probe Probe { get; }
+    public ProbeBases ProbeBases { get; }
+    public LinkStatus LinkStatus { get; }
+    public Quirks Quirks { get; }
+    public Survey Survey { get; }
+    public SetupRes SetupRes { get; }
+    public SetupBusAssign SetupBusAssign { get; }
+    public SetupBusSorted SetupBusSorted { get; }
+    public SetupBusDistribute SetupBusDistribute { get; }
+    public SetupBusSize SetupBusSize { get; }
+    public Acpiphp Acpiphp { get; }
+    public Pciehp Pciehp { get; }
+    public HotplugPci HotplugPci { get; }
+    public PortServices PortServices { get; }
+    public ShpchpCore ShpchpCore { get; }
+    public ShpchpHpc ShpchpHpc { get; }
+    public ShpchpCtrl ShpchpCtrl { get; }
 
     public IConfigAccessor Cfg { get; }
     public KernelOptions Options { get; }
@@ -101,4 +137,7 @@ internal sealed partial class PciCore
     }
 
     internal void SetRoot(PciBusNode root) => Root = root;
+
+    /// <summary>PCI_DEVFN.</summary>
+    public static int DevFn(int slot, int fn) => (slot << PciRegs.DevFnShift) | fn;
 }

@@ -2,11 +2,12 @@ using System.Globalization;
 using PciEmu.Core;
 using PciEmu.Os.Model;
 using PciEmu.Os.Resources;
+using PciEmu.Os.Setup;
 
 namespace PciEmu.Os;
 
-/// <summary>drivers/pci/probe.c: bus and device scanning.</summary>
-internal sealed partial class PciCore
+/// <summary>drivers/pci/probe.c: bus and device scanning (pci_scan_*, pci_setup_device, pci_hp_add_bridge).</summary>
+internal sealed class Probe(PciCore core) : PciCorePart(core)
 {
     private const int PcieFlagsOffset = 2;
     private const int PcieTypeShift = 4;
@@ -23,13 +24,13 @@ internal sealed partial class PciCore
     {
         var root = new PciBusNode(0, null, null);
         root.Busn.End = (ulong)Facts.BusEnd;
-        SetRoot(root);
-        AcpiphpEnumerateSlots(root);
+        Core.SetRoot(root);
+        Core.Acpiphp.AcpiphpEnumerateSlots(root);
         foreach (var w in Facts.RootWindows)
         {
             var r = new Resource($"PCI Bus {root.Name}", w.Start, w.End, w.Type | ResFlags.Window);
             root.RootWindows.Add(r);
-            ResourceTree.RequestConflict(w.Type == ResFlags.Io ? IoPortRoot : IoMemRoot, r);
+            ResourceTree.RequestConflict(w.Type == ResFlags.Io ? Core.IoPortRoot : Core.IoMemRoot, r);
             Log.Bus(root, $"root bus resource {r}");
         }
         Log.Bus(root, $"root bus resource {root.Busn}");
@@ -44,7 +45,7 @@ internal sealed partial class PciCore
         for (var dev = 0; dev < Bdf.DeviceCount; dev++) ScanSlot(bus, dev << PciRegs.DevFnShift);
         if (!bus.IsAdded)
         {
-            PcibiosFixupBus(bus);
+            Core.ProbeBases.PcibiosFixupBus(bus);
             bus.IsAdded = true;
         }
         var usedBuses = 0;
@@ -101,22 +102,22 @@ internal sealed partial class PciCore
         {
             dev.Transparent = (dev.Class & PciRegs.ProgIfMask) == PciRegs.ProgIfSubtractive;
             dev.RomBaseReg = Type1Header.RomAddress.Offset;
-            ReadBases(dev, Type1Header.BarCount, Type1Header.RomAddress.Offset);
-            ReadBridgeWindows(dev);
+            Core.ProbeBases.ReadBases(dev, Type1Header.BarCount, Type1Header.RomAddress.Offset);
+            Core.ProbeBases.ReadBridgeWindows(dev);
             SetPcieHotplugBridge(dev);
         }
         else
         {
             dev.RomBaseReg = Type0Header.RomAddress.Offset;
-            ReadBases(dev, Type0Header.BarCount, Type0Header.RomAddress.Offset);
-            LegacyIdeQuirk(dev);
+            Core.ProbeBases.ReadBases(dev, Type0Header.BarCount, Type0Header.RomAddress.Offset);
+            Core.Quirks.LegacyIdeQuirk(dev);
         }
         dev.ShpcCap = FindCapability(dev, CapabilityId.Shpc);
         bus.Devices.Add(dev);
         dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
         ConfigureExtendedTags(dev);
-        HeaderQuirks(dev);
-        PcieReportDowntraining(dev);
+        Core.Quirks.HeaderQuirks(dev);
+        Core.LinkStatus.PcieReportDowntraining(dev);
         return dev;
     }
 
@@ -181,7 +182,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_scan_bridge_extend: firmware-numbered bridges in pass 0, the rest numbered in pass 1.</summary>
-    private int ScanBridgeExtend(PciBusNode bus, PciDev dev, int max, int available, int pass)
+    public int ScanBridgeExtend(PciBusNode bus, PciDev dev, int max, int available, int pass)
     {
         var buses = Read32(dev, Type1Header.PrimaryBus.Offset);
         var primary = (int)(buses & PciRegs.BusNumberMask);
@@ -193,7 +194,7 @@ internal sealed partial class PciCore
         if ((secondary != 0 || subordinate != 0) && !broken)
         {
             if (pass != 0) return max;
-            var child = FindBus(secondary);
+            var child = Core.FindBus(secondary);
             if (child is null)
             {
                 child = AddNewBus(bus, dev, secondary, (ulong)subordinate);
@@ -221,7 +222,7 @@ internal sealed partial class PciCore
             Log.Dev(dev, "No bus number available for hot-added bridge");
             return max;
         }
-        var child = FindBus(next);
+        var child = Core.FindBus(next);
         if (child is null)
         {
             child = AddNewBus(bus, dev, next, bus.Busn.End);
@@ -284,7 +285,7 @@ internal sealed partial class PciCore
             child.NoExtCfg = true;
             Log.Bus(child, "extended config space not accessible");
         }
-        AcpiphpEnumerateSlots(child);
+        Core.Acpiphp.AcpiphpEnumerateSlots(child);
         parent.Children.Add(child);
         return child;
     }
@@ -292,4 +293,21 @@ internal sealed partial class PciCore
     /// <summary>pci_bridge_child_ext_cfg_accessible: PCIe ports yes; conventional and PCIe-to-PCI bridges no.</summary>
     private static bool BridgeChildExtCfgAccessible(PciDev bridge) =>
         bridge.PcieType is PcieType.RootPort or PcieType.UpstreamPort or PcieType.DownstreamPort;
+
+    /// <summary>pci_hp_add_bridge: first free bus number in the parent's range, then both scan passes.</summary>
+    public void HpAddBridge(PciBusNode parent, PciDev dev)
+    {
+        var end = (int)parent.Busn.End;
+        var used = parent.Subtree().Select(b => b.Number).ToHashSet();
+        var busnr = parent.Number + 1;
+        while (busnr <= end && used.Contains(busnr)) busnr++;
+        if (busnr > end)
+        {
+            Log.Dev(dev, "No bus number available for hot-added bridge");
+            return;
+        }
+        var max = busnr - 1;
+        max = ScanBridgeExtend(parent, dev, max, 0, 0);
+        ScanBridgeExtend(parent, dev, max, end - busnr, 1);
+    }
 }

@@ -5,7 +5,7 @@ using PciEmu.Os.Resources;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/quirks.c and the legacy-IDE part of pci_setup_device, for the chipsets QEMU emulates.</summary>
-internal sealed partial class PciCore
+internal sealed class Quirks(PciCore core) : PciCorePart(core)
 {
     private const ushort IntelVendor = 0x8086;
     private const ushort Piix4AcpiDevice = 0x7113;
@@ -32,7 +32,7 @@ internal sealed partial class PciCore
     private static readonly (ulong Start, ulong End, int Bar)[] LegacyIdeSecondary = [(0x170, 0x177, 2), (0x376, 0x376, 3)];
 
     /// <summary>pci_setup_device: IDE controllers in compatibility mode decode the ISA legacy ports (LEGACY_IO_RESOURCE).</summary>
-    private void LegacyIdeQuirk(PciDev dev)
+    public void LegacyIdeQuirk(PciDev dev)
     {
         if (dev.ClassCode != ClassStorageIde) return;
         var progIf = Read8(dev, CommonHeader.ClassProg.Offset);
@@ -54,7 +54,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>DECLARE_PCI_FIXUP_HEADER quirks: quirk_piix4_acpi, quirk_ich7_lpc (ich6_lpc_acpi_gpio).</summary>
-    private void HeaderQuirks(PciDev dev)
+    public void HeaderQuirks(PciDev dev)
     {
         if (dev.Vendor != IntelVendor) return;
         if (dev.Device == Piix4AcpiDevice)
@@ -81,20 +81,20 @@ internal sealed partial class PciCore
         r.Flags = ResFlags.Io;
         r.Start = region;
         r.End = region + (ulong)size - 1;
-        if (ClaimResource(dev, nr) == 0) Log.Dev(dev, $"quirk: {r} claimed by {name}");
+        if (Core.Survey.ClaimResource(dev, nr) == 0) Log.Dev(dev, $"quirk: {r} claimed by {name}");
     }
 
     /// <summary>DECLARE_PCI_FIXUP_FINAL quirks, in table order: quirk_passive_release, quirk_natoma.</summary>
     public void FinalQuirks()
     {
-        foreach (var dev in AllDevices().Where(d => d.Vendor == IntelVendor && d.Device == Piix3IsaDevice))
+        foreach (var dev in Core.AllDevices().Where(d => d.Vendor == IntelVendor && d.Device == Piix3IsaDevice))
         {
             var dlc = Read8(dev, Piix3Dlc);
             if ((dlc & Piix3PassiveRelease) != 0) continue;
             Log.Dev(dev, "PIIX3: Enabling Passive Release");
             Write8(dev, Piix3Dlc, (byte)(dlc | Piix3PassiveRelease));
         }
-        foreach (var dev in AllDevices().Where(d => d.Vendor == IntelVendor && d.Device == I440FxDevice))
+        foreach (var dev in Core.AllDevices().Where(d => d.Vendor == IntelVendor && d.Device == I440FxDevice))
             Log.Dev(dev, "Limiting direct PCI/PCI transfers");
     }
 }

@@ -5,14 +5,10 @@ using PciEmu.Os.Resources;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-res.c claims and arch/x86/pci/i386.c pcibios_resource_survey.</summary>
-internal sealed partial class PciCore
+internal sealed class Survey(PciCore core) : PciCorePart(core)
 {
-    private const int ENoSpace = -28;
-    private const int EInval = -22;
-    private const int EBusy = -16;
-
     /// <summary>pci_find_parent_resource: the bus window that contains the resource.</summary>
-    private static Resource? FindParentResource(PciDev dev, Resource res)
+    public static Resource? FindParentResource(PciDev dev, Resource res)
     {
         foreach (var r in dev.Bus.Resources)
         {
@@ -27,25 +23,25 @@ internal sealed partial class PciCore
     public int ClaimResource(PciDev dev, int i)
     {
         var res = dev.Resources[i];
-        var name = ResName(dev, i);
+        var name = PciCore.ResName(dev, i);
         if (res.Flags.Any(ResFlags.Unset))
         {
             Log.Dev(dev, $"{name} {res}: can't claim; no address assigned");
-            return EInval;
+            return Errno.EInval;
         }
         var root = FindParentResource(dev, res);
         if (root is null)
         {
             Log.Dev(dev, $"{name} {res}: can't claim; no compatible bridge window");
             res.Flags |= ResFlags.Unset;
-            return EInval;
+            return Errno.EInval;
         }
         var conflict = ResourceTree.RequestConflict(root, res);
         if (conflict is not null)
         {
             Log.Dev(dev, $"{name} {res}: can't claim; address conflict with {conflict.Name} {conflict}");
             res.Flags |= ResFlags.Unset;
-            return EBusy;
+            return Errno.EBusy;
         }
         return 0;
     }
@@ -53,9 +49,9 @@ internal sealed partial class PciCore
     /// <summary>pcibios_resource_survey: windows depth first, then BARs of enabled devices, then of disabled ones.</summary>
     public void ResourceSurvey()
     {
-        AllocateBusResources(Root!);
-        AllocateResources(Root!, 0);
-        AllocateResources(Root!, 1);
+        AllocateBusResources(Core.Root!);
+        AllocateResources(Core.Root!, 0);
+        AllocateResources(Core.Root!, 1);
     }
 
     /// <summary>pcibios_resource_survey_bus: the survey for a bus that appeared at run time (acpiphp).</summary>
@@ -108,7 +104,7 @@ internal sealed partial class PciCore
             if (ClaimResource(dev, idx) >= 0) continue;
             if (r.Flags.Any(ResFlags.PciFixed))
             {
-                Log.Dev(dev, $"{ResName(dev, idx)} {r}: is immovable");
+                Log.Dev(dev, $"{PciCore.ResName(dev, idx)} {r}: is immovable");
                 continue;
             }
             dev.FwAddr[idx] = r.Start;
@@ -127,8 +123,8 @@ internal sealed partial class PciCore
     /// claim every BAR that has flags (address-0 BARs fail and become UNSET, to be assigned later).</summary>
     public void BusClaimResources()
     {
-        ClaimBridgeWindows(Root!);
-        foreach (var dev in AllDevices())
+        ClaimBridgeWindows(Core.Root!);
+        foreach (var dev in Core.AllDevices())
         {
             for (var idx = 0; idx < PciDev.BridgeResources; idx++)
             {
@@ -144,7 +140,7 @@ internal sealed partial class PciCore
     {
         if (bus.Self is { } dev)
         {
-            ReadBridgeBases(bus);
+            Core.ProbeBases.ReadBridgeBases(bus);
             for (var idx = PciDev.BridgeResources; idx <= PciDev.BridgePrefWindow; idx++)
             {
                 var r = dev.Resources[idx];

@@ -17,7 +17,7 @@ public sealed class SizingTests
         var aligns = new ulong[24];
         aligns[2] = 4 * MiB;
         aligns[1] = 2 * MiB;
-        Assert.Equal(2 * MiB, PciCore.CalculateMemAlign(aligns, 2));
+        Assert.Equal(2 * MiB, SetupBusSize.CalculateMemAlign(aligns, 2));
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class SizingTests
     {
         var aligns = new ulong[24];
         aligns[2] = 4 * MiB;
-        Assert.Equal(4 * MiB, PciCore.CalculateMemAlign(aligns, 2));
+        Assert.Equal(4 * MiB, SetupBusSize.CalculateMemAlign(aligns, 2));
     }
 
     [Fact]

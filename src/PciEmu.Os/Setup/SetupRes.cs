@@ -5,7 +5,7 @@ using PciEmu.Os.Resources;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-res.c and bus.c: allocation of one resource and the BAR write-back.</summary>
-internal sealed partial class PciCore
+internal sealed class SetupRes(PciCore core) : PciCorePart(core)
 {
     private const ulong FourGiB = 0x1_0000_0000;
     private const ulong IsaAliasBits = 0x300;
@@ -15,14 +15,14 @@ internal sealed partial class PciCore
     public int AssignResource(PciDev dev, int resno)
     {
         var res = dev.Resources[resno];
-        var name = ResName(dev, resno);
+        var name = PciCore.ResName(dev, resno);
         if (res.Flags.Any(ResFlags.PciFixed)) return 0;
         res.Flags |= ResFlags.Unset;
-        var align = ResourceAlignment(res);
+        var align = SetupBusSize.ResourceAlignment(res);
         if (align == 0)
         {
             Log.Dev(dev, $"{name} {res}: can't assign; bogus alignment");
-            return EInval;
+            return Errno.EInval;
         }
         var size = res.Size;
         var ret = AssignOnBus(dev, res, size, align);
@@ -43,24 +43,24 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_reassign_resource: grow an assigned resource by <paramref name="addSize"/> (reallocate_resource).</summary>
-    private int ReassignResource(PciDev dev, int resno, ulong addSize, ulong minAlign)
+    public int ReassignResource(PciDev dev, int resno, ulong addSize, ulong minAlign)
     {
         var res = dev.Resources[resno];
-        var name = ResName(dev, resno);
+        var name = PciCore.ResName(dev, resno);
         if (res.Flags.Any(ResFlags.PciFixed)) return 0;
         var flags = res.Flags;
         res.Flags |= ResFlags.Unset;
         if (!res.IsAssigned)
         {
             Log.Dev(dev, $"{name} {res}: can't reassign; unassigned resource");
-            return EInval;
+            return Errno.EInval;
         }
         var newSize = res.Size + addSize;
         if (AssignOnBus(dev, res, newSize, minAlign) != 0)
         {
             res.Flags = flags;
             Log.Dev(dev, $"{name} {res}: failed to expand by 0x{ResourceFormat.Hex(addSize)}");
-            return ENoSpace;
+            return Errno.ENoSpace;
         }
         res.Flags &= ~(ResFlags.Unset | ResFlags.StartAlign);
         Log.Dev(dev, $"{name} {res}: reassigned; expanded by 0x{ResourceFormat.Hex(addSize)}");
@@ -72,21 +72,21 @@ internal sealed partial class PciCore
     private int RevertFwAddress(PciDev dev, int resno, ulong size)
     {
         var fw = dev.FwAddr[resno];
-        if (fw == 0) return ENoSpace;
+        if (fw == 0) return Errno.ENoSpace;
         var res = dev.Resources[resno];
-        Log.Dev(dev, $"{ResName(dev, resno)}: trying firmware assignment {ResourceFormat.Format(fw, fw + size - 1, res.Flags & ~ResFlags.Unset)}");
+        Log.Dev(dev, $"{PciCore.ResName(dev, resno)}: trying firmware assignment {ResourceFormat.Format(fw, fw + size - 1, res.Flags & ~ResFlags.Unset)}");
         var saved = (res.Start, res.End);
         res.Start = fw;
         res.End = fw + size - 1;
         res.Flags &= ~ResFlags.Unset;
-        var root = FindParentResource(dev, res) ?? (res.Flags.Any(ResFlags.Io) ? IoPortRoot : IoMemRoot);
+        var root = Survey.FindParentResource(dev, res) ?? (res.Flags.Any(ResFlags.Io) ? Core.IoPortRoot : Core.IoMemRoot);
         var conflict = ResourceTree.RequestConflict(root, res);
         if (conflict is null) return 0;
-        Log.Dev(dev, $"{ResName(dev, resno)} {res}: conflicts with {conflict.Name} {conflict}");
+        Log.Dev(dev, $"{PciCore.ResName(dev, resno)} {res}: conflicts with {conflict.Name} {conflict}");
         res.Start = saved.Start;
         res.End = saved.End;
         res.Flags |= ResFlags.Unset;
-        return EBusy;
+        return Errno.EBusy;
     }
 
     /// <summary>_pci_assign_resource: this bus, then up through transparent bridges.</summary>
@@ -105,12 +105,12 @@ internal sealed partial class PciCore
     /// <summary>__pci_assign_resource: exact pref/64 match, then 32-bit pref window, then any non-pref window.</summary>
     private int AssignInBus(PciBusNode bus, PciDev dev, Resource res, ulong size, ulong align)
     {
-        var min = res.Flags.Any(ResFlags.Io) ? PciBiosMinIo : Facts.PciMemStart;
+        var min = res.Flags.Any(ResFlags.Io) ? PciCore.PciBiosMinIo : Facts.PciMemStart;
         if (BusAllocResource(bus, dev, res, size, align, min, ResFlags.Prefetch | ResFlags.Mem64)) return 0;
         if ((res.Flags & (ResFlags.Prefetch | ResFlags.Mem64)) == (ResFlags.Prefetch | ResFlags.Mem64)
             && BusAllocResource(bus, dev, res, size, align, min, ResFlags.Prefetch)) return 0;
         if (res.Flags.Any(ResFlags.Prefetch | ResFlags.Mem64) && BusAllocResource(bus, dev, res, size, align, min, ResFlags.None)) return 0;
-        return ENoSpace;
+        return Errno.ENoSpace;
     }
 
     /// <summary>pci_bus_alloc_resource: 64-bit resources try the part above 4 GiB first.</summary>
@@ -153,9 +153,9 @@ internal sealed partial class PciCore
         {
             if ((start & IsaAliasBits) != 0) start = (start + IsaAliasAlign) & ~IsaAliasAlign;
         }
-        else if (avail.Flags.Any(ResFlags.Mem) && start < BiosEnd)
+        else if (avail.Flags.Any(ResFlags.Mem) && start < PciCore.BiosEnd)
         {
-            start = BiosEnd;
+            start = PciCore.BiosEnd;
         }
         return start;
     }
@@ -164,7 +164,7 @@ internal sealed partial class PciCore
     private void ArchRemoveReservations(Resource avail)
     {
         if (Facts.Arch != PciArch.X86 || !avail.Flags.Any(ResFlags.Mem)) return;
-        ClipAround(avail, BiosRomBase, BiosRomEnd);
+        ClipAround(avail, PciCore.BiosRomBase, PciCore.BiosRomEnd);
         foreach (var e in Facts.E820) ClipAround(avail, e.Start, e.End);
     }
 

@@ -6,7 +6,7 @@ using PciEmu.Os.Setup;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-bus.c: bus-level assignment, the retry loops, window release and bridge programming.</summary>
-internal sealed partial class PciCore
+internal sealed class SetupBusAssign(PciCore core) : PciCorePart(core)
 {
     private const ushort IoDisabledBaseLimit = 0x00f0;
     private const uint MemDisabledBaseLimit = 0x0000fff0;
@@ -15,9 +15,9 @@ internal sealed partial class PciCore
     private const ulong MemLimitMask = 0xfff00000;
 
     /// <summary>__pci_bus_assign_resources: this bus's devices, then each child bus, then program the bridge.</summary>
-    private void BusAssignResources(PciBusNode bus, List<DevResEntry>? realloc, List<DevResEntry>? fail)
+    public void BusAssignResources(PciBusNode bus, List<DevResEntry>? realloc, List<DevResEntry>? fail)
     {
-        PbusAssignResourcesSorted(bus, realloc, fail);
+        Core.SetupBusSorted.PbusAssignResourcesSorted(bus, realloc, fail);
         foreach (var dev in bus.Devices)
         {
             if (dev.Subordinate is not { } b) continue;
@@ -40,8 +40,8 @@ internal sealed partial class PciCore
         while (true)
         {
             var realloc = tried + 1 == tryNum ? new List<DevResEntry>() : null;
-            SizeBridges(bus, realloc);
-            RootBusDistributeAvailableResources(bus, realloc);
+            Core.SetupBusSize.SizeBridges(bus, realloc);
+            Core.SetupBusDistribute.RootBusDistributeAvailableResources(bus, realloc);
             var fail = new List<DevResEntry>();
             BusAssignResources(bus, realloc, fail);
             tried++;
@@ -68,8 +68,8 @@ internal sealed partial class PciCore
         for (var tried = 0; ; )
         {
             var add = new List<DevResEntry>();
-            SizeBridges(parent, add);
-            BridgeDistributeAvailableResources(bridge, add);
+            Core.SetupBusSize.SizeBridges(parent, add);
+            Core.SetupBusDistribute.BridgeDistributeAvailableResources(bridge, add);
             var fail = new List<DevResEntry>();
             BridgeAssignResources(bridge, add, fail);
             tried++;
@@ -97,7 +97,7 @@ internal sealed partial class PciCore
     /// <summary>__pci_bridge_assign_resources: the bridge's own windows, its bus, then program it.</summary>
     private void BridgeAssignResources(PciDev bridge, List<DevResEntry>? add, List<DevResEntry>? fail)
     {
-        PdevAssignResourcesSorted(bridge, add, fail);
+        Core.SetupBusSorted.PdevAssignResourcesSorted(bridge, add, fail);
         if (bridge.Subordinate is not { } b) return;
         BusAssignResources(b, add, fail);
         SetupBridge(b);

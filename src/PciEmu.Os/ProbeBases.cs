@@ -4,8 +4,8 @@ using PciEmu.Os.Resources;
 
 namespace PciEmu.Os;
 
-/// <summary>drivers/pci/probe.c: BAR sizing and bridge window reads.</summary>
-internal sealed partial class PciCore
+/// <summary>drivers/pci/probe.c: BAR sizing and bridge window reads (__pci_read_base, pci_read_bridge_bases).</summary>
+internal sealed class ProbeBases(PciCore core) : PciCorePart(core)
 {
     private const ushort CommandDecodeEnable = (ushort)(CommandBits.Io | CommandBits.Memory);
     private const uint IoMask = 0xfffffffc;
@@ -21,7 +21,7 @@ internal sealed partial class PciCore
     private const ushort PrefRangeType64 = 0x1;
 
     /// <summary>pci_read_bases: decode disabled once around the sweep (6.12), each BAR sized with all-ones.</summary>
-    private void ReadBases(PciDev dev, int howmany, int romReg)
+    public void ReadBases(PciDev dev, int howmany, int romReg)
     {
         var cmd = Read16(dev, CommonHeader.Command.Offset);
         if ((cmd & CommandDecodeEnable) != 0) Write16(dev, CommonHeader.Command.Offset, (ushort)(cmd & ~CommandDecodeEnable));
@@ -49,7 +49,7 @@ internal sealed partial class PciCore
         if (!rom)
         {
             flags = DecodeBar(l) | ResFlags.SizeAlign;
-            if (flags.Any(ResFlags.Io)) { l64 = l & IoMask; sz64 = sz & IoMask; mask64 = IoMask & IoSpaceLimit; }
+            if (flags.Any(ResFlags.Io)) { l64 = l & IoMask; sz64 = sz & IoMask; mask64 = IoMask & PciCore.IoSpaceLimit; }
             else { l64 = l & MemMask; sz64 = sz & MemMask; mask64 = MemMask; }
         }
         else
@@ -70,7 +70,7 @@ internal sealed partial class PciCore
             mask64 |= (ulong)uint.MaxValue << PciRegs.Upper32Shift;
         }
         var size = sz64 == 0 ? 0 : PciSize(l64, sz64, mask64);
-        if (sz64 != 0 && size == 0) Log.Dev(dev, $"[Firmware Bug]: {ResName(dev, index)}: invalid; can't size");
+        if (sz64 != 0 && size == 0) Log.Dev(dev, $"[Firmware Bug]: {PciCore.ResName(dev, index)}: invalid; can't size");
         if (size == 0)
         {
             res.Flags = ResFlags.None;
@@ -81,7 +81,7 @@ internal sealed partial class PciCore
         res.End = l64 + size - 1;
         res.Flags = flags;
         dev.ProbedBars.Add((index, flags, size));
-        Log.Dev(dev, $"{ResName(dev, index)} {res}");
+        Log.Dev(dev, $"{PciCore.ResName(dev, index)} {res}");
         return is64;
     }
 
@@ -106,7 +106,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_read_bridge_windows: which windows exist (6.12 also logs the current programming).</summary>
-    private void ReadBridgeWindows(PciDev bridge)
+    public void ReadBridgeWindows(PciDev bridge)
     {
         if (Is612)
         {
@@ -207,13 +207,13 @@ internal sealed partial class PciCore
 
     /// <summary>pcibios_fixup_bus (x86) → pci_read_bridge_bases: load the bridge windows into resources 13..15. arm64 has
     /// no such fixup: its windows are only read when the firmware configuration is claimed.</summary>
-    private void PcibiosFixupBus(PciBusNode bus)
+    public void PcibiosFixupBus(PciBusNode bus)
     {
         if (Facts.Arch == PciArch.X86) ReadBridgeBases(bus);
     }
 
     /// <summary>pci_read_bridge_bases.</summary>
-    private void ReadBridgeBases(PciBusNode bus)
+    public void ReadBridgeBases(PciBusNode bus)
     {
         if (bus.Self is not { } dev) return;
         Log.Dev(dev, $"PCI bridge to {bus.Busn}{(dev.Transparent ? " (subtractive decode)" : "")}");

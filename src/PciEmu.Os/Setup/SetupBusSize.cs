@@ -5,7 +5,7 @@ using PciEmu.Os.Setup;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-bus.c: bridge window sizing.</summary>
-internal sealed partial class PciCore
+internal sealed class SetupBusSize(PciCore core) : PciCorePart(core)
 {
     /// <summary>PCI_P2P_DEFAULT_MEM_ALIGN / PCI_P2P_DEFAULT_IO_ALIGN.</summary>
     private const ulong P2PMemAlign = 0x100000;
@@ -85,7 +85,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_resource_alignment / resource_alignment.</summary>
-    private static ulong ResourceAlignment(Resource r) =>
+    public static ulong ResourceAlignment(Resource r) =>
         r.Flags.Any(ResFlags.SizeAlign) ? r.Size : r.Flags.Any(ResFlags.StartAlign) ? r.Start : 0;
 
     /// <summary>pbus_size_io.</summary>
@@ -180,7 +180,7 @@ internal sealed partial class PciCore
         ulong minSize, ulong addSize, List<DevResEntry>? realloc)
     {
         var b = FindBusResourceOfType(bus, mask | ResFlags.Prefetch, type);
-        if (b is null) return ENoSpace;
+        if (b is null) return Errno.ENoSpace;
         if (b.IsAssigned) return 0;
         var aligns = new ulong[AlignOrders];
         var maxOrder = 0;
@@ -198,7 +198,7 @@ internal sealed partial class PciCore
                 if (order < 0) order = 0;
                 if (order >= AlignOrders)
                 {
-                    Log.Dev(dev, $"disabling {ResName(dev, i)} {r} (bad alignment 0x{ResourceFormat.Hex(align)})");
+                    Log.Dev(dev, $"disabling {PciCore.ResName(dev, i)} {r} (bad alignment 0x{ResourceFormat.Hex(align)})");
                     r.Flags = ResFlags.None;
                     continue;
                 }

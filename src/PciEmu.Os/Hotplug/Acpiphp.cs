@@ -1,17 +1,21 @@
+using System.Globalization;
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Os.Model;
+using PciEmu.Os.Resources;
 using PciEmu.Os.Setup;
 
 namespace PciEmu.Os;
 
-/// <summary>drivers/pci/hotplug: acpiphp_glue.c enable_slot, pciehp_pci.c / shpchp_pci.c configure_device.</summary>
-internal sealed partial class PciCore
+/// <summary>drivers/pci/hotplug/acpiphp_glue.c (and pci_slot.c's slot enumeration): ACPI slots, enable_slot,
+/// disable_slot + _EJ0.</summary>
+internal sealed class Acpiphp(PciCore core) : PciCorePart(core)
 {
     /// <summary>hotplug_event (ACPI_NOTIFY_DEVICE_CHECK on the slot's object, sent by QEMU's PCNT/DVNT):
     /// acpiphp_rescan_slot, and when it found new functions, acpiphp_check_bridge of the slot's bridge.</summary>
     public List<PciDev> AcpiphpDeviceCheck(PciBusNode bus, int slot)
     {
-        var found = ScanSlot(bus, DevFn(slot, 0));
+        var found = Core.Probe.ScanSlot(bus, PciCore.DevFn(slot, 0));
         if (found.Count == 0) return found;
         AcpiphpCheckBridge(bus, slot);
         foreach (var d in found) d.Added = true;
@@ -28,7 +32,7 @@ internal sealed partial class PciCore
         if (!slots.Any(s => s.Slot == eventSlot)) slots.Add((eventSlot, [0]));
         foreach (var (slot, functions) in slots)
         {
-            if (!functions.Append(0).Any(fn => Cfg.Read32(Bdf.FromDevFn(bus.Number, DevFn(slot, fn)), CommonHeader.VendorId.Offset)
+            if (!functions.Append(0).Any(fn => Cfg.Read32(Bdf.FromDevFn(bus.Number, PciCore.DevFn(slot, fn)), CommonHeader.VendorId.Offset)
                     is not (uint.MaxValue or 0 or PciRegs.AbsentLowHalf or PciRegs.AbsentHighHalf)))
                 continue;
             AcpiphpEnableSlot(bus, slot, functions);
@@ -62,21 +66,21 @@ internal sealed partial class PciCore
     /// bridge, surveyed and sized; finally __pci_bus_assign_resources of the whole bus into its existing windows.</summary>
     private void AcpiphpEnableSlot(PciBusNode bus, int slot, List<int> functions)
     {
-        ScanSlot(bus, DevFn(slot, 0));
+        Core.Probe.ScanSlot(bus, PciCore.DevFn(slot, 0));
         var add = new List<DevResEntry>();
         var max = AcpiphpMaxBusnr(bus);
         for (var pass = 0; pass < 2; pass++)
         {
             foreach (var dev in bus.Devices.Where(d => d.IsBridge && d.Bdf.Device == slot).ToArray())
             {
-                max = ScanBridgeExtend(bus, dev, max, pass == 0 ? 0 : (int)bus.Busn.End - max, pass);
+                max = Core.Probe.ScanBridgeExtend(bus, dev, max, pass == 0 ? 0 : (int)bus.Busn.End - max, pass);
                 if (pass == 0 || dev.Subordinate is not { } sub) continue;
                 if (functions.Contains(dev.Bdf.Function)) CheckHotplugBridge(dev);
-                if (Facts.Arch == PciArch.X86) ResourceSurveyBus(sub);
-                SizeBridges(sub, add);
+                if (Facts.Arch == PciArch.X86) Core.Survey.ResourceSurveyBus(sub);
+                Core.SetupBusSize.SizeBridges(sub, add);
             }
         }
-        BusAssignResources(bus, add, null);
+        Core.SetupBusAssign.BusAssignResources(bus, add, null);
     }
 
     /// <summary>acpiphp_max_busnr: the highest bus number reserved below the bus (not the bus's own padding).</summary>
@@ -90,66 +94,53 @@ internal sealed partial class PciCore
         dev.IsHotplugBridge = true;
     }
 
-    /// <summary>pciehp: button press, presence, link up, then pciehp_configure_device.</summary>
-    public List<PciDev> PciehpConfigureDevice(PciDev port)
+    /// <summary>acpiphp_disable_and_eject_slot: disable_slot (every function of the device, last first), then _EJ0.</summary>
+    public List<PciDev> AcpiphpDisableAndEjectSlot(PciBusNode bus, int slot, IAcpiEjector? ejector)
     {
-        var slot = PciehpSlotName(port);
-        if (Is612)
-        {
-            Log.Dev(port, $"pciehp: Slot({slot}): Button press: will power on in 5 sec");
-        }
-        else
-        {
-            Log.Dev(port, $"pciehp: Slot({slot}): Attention button pressed");
-            Log.Dev(port, $"pciehp: Slot({slot}) Powering on due to button press");
-        }
-        Log.Dev(port, $"pciehp: Slot({slot}): Card present");
-        PowerOnSlot(port);
-        Log.Dev(port, $"pciehp: Slot({slot}): Link Up");
-        return ConfigureBridgeSlot(port, 0);
+        var removed = Core.HotplugPci.RemoveSlotFunctions(bus, slot, reverse: true);
+        ejector?.Eject(bus.Number, slot);
+        return removed;
     }
 
-    /// <summary>pciehp_power_on_slot + pciehp_set_indicators: Power Controller on, Power Indicator on.</summary>
-    private void PowerOnSlot(PciDev port)
+    /// <summary>acpi_pci_add_bus (via pcibios_add_bus): acpi_pci_slot_enumerate creates a pci_slot named after _SUN for
+    /// every _SUN object of the bus (register_slot → pci_create_slot without a hot-plug slot, so make_slot_name may
+    /// suffix it), then acpiphp_enumerate_slots registers the ejectable ones (acpiphp_add_context → pci_hp_register),
+    /// which finds that pci_slot and renames it to the _SUN name (rename_slot → make_slot_name while the old name is
+    /// still taken). QEMU's _SUN is the device number.</summary>
+    public void AcpiphpEnumerateSlots(PciBusNode bus)
     {
-        const int sltCtl = 0x18;
-        const ushort powerControllerOff = 1 << 10;
-        const ushort powerIndicatorMask = 3 << 8;
-        const ushort powerIndicatorOn = 1 << 8;
-        var ctl = Read16(port, port.PcieCap + sltCtl);
-        Write16(port, port.PcieCap + sltCtl, (ushort)((ctl & ~(powerControllerOff | powerIndicatorMask)) | powerIndicatorOn));
+        var slots = EjectableSlots(bus);
+        var created = new List<(string Sun, string Name)>();
+        foreach (var slot in slots.Distinct())
+        {
+            var sun = slot.ToString(CultureInfo.InvariantCulture);
+            created.Add((sun, Core.PortServices.RegisterSlotName(sun)));
+        }
+        foreach (var (sun, name) in created)
+        {
+            var final = name;
+            if (name != sun)
+            {
+                final = Core.PortServices.MakeSlotName(sun);
+                Core.SlotNames.Remove(name);
+                Core.SlotNames.Add(final);
+            }
+            Log.Raw($"acpiphp: Slot [{final}] registered");
+        }
     }
 
-    /// <summary>The common body of pciehp_configure_device / shpchp_configure_device.</summary>
-    private List<PciDev> ConfigureBridgeSlot(PciDev bridge, int slot)
-    {
-        var parent = bridge.Subordinate!;
-        var found = ScanSlot(parent, DevFn(slot, 0));
-        if (found.Count == 0)
-        {
-            Log.Dev(bridge, "No new device found");
-            return found;
-        }
-        foreach (var dev in found.Where(d => d.IsBridge)) HpAddBridge(parent, dev);
-        AssignUnassignedBridgeResources(bridge);
-        foreach (var d in found) d.Added = true;
-        return found;
-    }
+    /// <summary>ACPI_HANDLE(bus->bridge): the host bridge's scope for the root bus, else the bridge's companion's
+    /// children (acpi_pci_find_companion: the object whose _ADR names the bridge in its parent's scope).</summary>
+    public AcpiPciScope? AcpiScopeOf(PciBusNode bus) => bus.Self is { } self ? AcpiCompanion(self)?.Children : Facts.AcpiRoot;
 
-    /// <summary>pci_hp_add_bridge: first free bus number in the parent's range, then both scan passes.</summary>
-    private void HpAddBridge(PciBusNode parent, PciDev dev)
+    /// <summary>ACPI_COMPANION(&amp;dev->dev): the _ADR object of the function in its bus's scope.</summary>
+    public AcpiPciObject? AcpiCompanion(PciDev dev) =>
+        AcpiScopeOf(dev.Bus)?.Objects.FirstOrDefault(o => o.Device == dev.Bdf.Device && o.Function == dev.Bdf.Function);
+
+    /// <summary>The device numbers with _SUN/_EJ0 below the bus (the platform's per-number list without a namespace model).</summary>
+    public IReadOnlyList<int> EjectableSlots(PciBusNode bus)
     {
-        var end = (int)parent.Busn.End;
-        var used = parent.Subtree().Select(b => b.Number).ToHashSet();
-        var busnr = parent.Number + 1;
-        while (busnr <= end && used.Contains(busnr)) busnr++;
-        if (busnr > end)
-        {
-            Log.Dev(dev, "No bus number available for hot-added bridge");
-            return;
-        }
-        var max = busnr - 1;
-        max = ScanBridgeExtend(parent, dev, max, 0, 0);
-        ScanBridgeExtend(parent, dev, max, end - busnr, 1);
+        if (Facts.AcpiRoot is null) return Facts.AcpiSlots.TryGetValue(bus.Number, out var s) ? s : [];
+        return AcpiScopeOf(bus) is { } scope ? scope.Objects.Where(o => o.Ejectable).Select(o => o.Device).Distinct().ToList() : [];
     }
 }

@@ -5,7 +5,7 @@ using PciEmu.Os.Setup;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-bus.c: the sorted per-bus assignment with optional sizes.</summary>
-internal sealed partial class PciCore
+internal sealed class SetupBusSorted(PciCore core) : PciCorePart(core)
 {
     private const int ClassNotDefined = 0x0000;
     private const int ClassBridgeHost = 0x0600;
@@ -19,19 +19,19 @@ internal sealed partial class PciCore
             var r = dev.Resources[i];
             if (r.Flags.Any(ResFlags.PciFixed) || r.Flags == ResFlags.None || r.IsAssigned) continue;
             if (dev.IsBridge == false && i >= PciDev.BridgeResources) continue;
-            var rAlign = ResourceAlignment(r);
+            var rAlign = SetupBusSize.ResourceAlignment(r);
             if (rAlign == 0)
             {
-                Log.Dev(dev, $"{ResName(dev, i)} {r}: alignment must not be zero");
+                Log.Dev(dev, $"{PciCore.ResName(dev, i)} {r}: alignment must not be zero");
                 continue;
             }
-            var at = head.FindIndex(e => rAlign > ResourceAlignment(e.Res));
+            var at = head.FindIndex(e => rAlign > SetupBusSize.ResourceAlignment(e.Res));
             head.Insert(at < 0 ? head.Count : at, new DevResEntry(dev, r));
         }
     }
 
     /// <summary>pbus_assign_resources_sorted.</summary>
-    private void PbusAssignResourcesSorted(PciBusNode bus, List<DevResEntry>? realloc, List<DevResEntry>? fail)
+    public void PbusAssignResourcesSorted(PciBusNode bus, List<DevResEntry>? realloc, List<DevResEntry>? fail)
     {
         var head = new List<DevResEntry>();
         foreach (var dev in bus.Devices) SortResources(dev, head);
@@ -39,7 +39,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pdev_assign_resources_sorted.</summary>
-    private void PdevAssignResourcesSorted(PciDev dev, List<DevResEntry>? realloc, List<DevResEntry>? fail)
+    public void PdevAssignResourcesSorted(PciDev dev, List<DevResEntry>? realloc, List<DevResEntry>? fail)
     {
         var head = new List<DevResEntry>();
         SortResources(dev, head);
@@ -61,10 +61,10 @@ internal sealed partial class PciCore
                 var rSize = e.Res.Size;
                 e.Res.Start = addAlign;
                 e.Res.End = addAlign + rSize - 1;
-                var j = head.FindIndex(o => addAlign > ResourceAlignment(o.Res) && !ReferenceEquals(o, e));
+                var j = head.FindIndex(o => addAlign > SetupBusSize.ResourceAlignment(o.Res) && !ReferenceEquals(o, e));
                 if (j < 0) continue;
                 head.Remove(e);
-                j = head.FindIndex(o => addAlign > ResourceAlignment(o.Res));
+                j = head.FindIndex(o => addAlign > SetupBusSize.ResourceAlignment(o.Res));
                 head.Insert(j < 0 ? head.Count : j, e);
             }
             var localFail = new List<DevResEntry>();
@@ -103,7 +103,7 @@ internal sealed partial class PciCore
         foreach (var e in head)
         {
             var idx = Array.IndexOf(e.Dev.Resources, e.Res);
-            if (e.Res.Size == 0 || AssignResource(e.Dev, idx) == 0) continue;
+            if (e.Res.Size == 0 || Core.SetupRes.AssignResource(e.Dev, idx) == 0) continue;
             if (fail is not null && !(idx == PciDev.RomResource && !e.Res.Flags.Any(ResFlags.RomEnable)))
                 DevResList.AddToList(fail, new DevResEntry(e.Dev, e.Res));
             e.Res.Reset();
@@ -147,13 +147,13 @@ internal sealed partial class PciCore
             {
                 res.Start = add.MinAlign;
                 res.End = res.Start + addSize - 1;
-                if (AssignResource(add.Dev, idx) != 0) res.Reset();
+                if (Core.SetupRes.AssignResource(add.Dev, idx) != 0) res.Reset();
             }
             else
             {
                 res.Flags |= add.Flags & (ResFlags.StartAlign | ResFlags.SizeAlign);
-                if (ReassignResource(add.Dev, idx, addSize, add.MinAlign) != 0)
-                    Log.Dev(add.Dev, $"{ResName(add.Dev, idx)} {res}: failed to add {ResourceFormat.Hex(addSize)}");
+                if (Core.SetupRes.ReassignResource(add.Dev, idx, addSize, add.MinAlign) != 0)
+                    Log.Dev(add.Dev, $"{PciCore.ResName(add.Dev, idx)} {res}: failed to add {ResourceFormat.Hex(addSize)}");
             }
         }
     }

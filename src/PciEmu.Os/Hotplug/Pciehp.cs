@@ -1,12 +1,46 @@
+using System.Globalization;
 using PciEmu.Core;
+using PciEmu.Fabric.FirmwareTables;
 using PciEmu.Os.Model;
 using PciEmu.Os.Resources;
+using PciEmu.Os.Setup;
 
 namespace PciEmu.Os;
 
-/// <summary>drivers/pci/remove.c and the hot-plug drivers' disable paths (acpiphp_glue.c, pciehp_ctrl.c/_pci.c).</summary>
-internal sealed partial class PciCore
+/// <summary>drivers/pci/hotplug/pciehp_{core,hpc,ctrl,pci}.c: slot ownership and naming, the button-press power
+/// on/off paths.</summary>
+internal sealed class Pciehp(PciCore core) : PciCorePart(core)
 {
+    /// <summary>pciehp: button press, presence, link up, then pciehp_configure_device.</summary>
+    public List<PciDev> PciehpConfigureDevice(PciDev port)
+    {
+        var slot = PciehpSlotName(port);
+        if (Is612)
+        {
+            Log.Dev(port, $"pciehp: Slot({slot}): Button press: will power on in 5 sec");
+        }
+        else
+        {
+            Log.Dev(port, $"pciehp: Slot({slot}): Attention button pressed");
+            Log.Dev(port, $"pciehp: Slot({slot}) Powering on due to button press");
+        }
+        Log.Dev(port, $"pciehp: Slot({slot}): Card present");
+        PowerOnSlot(port);
+        Log.Dev(port, $"pciehp: Slot({slot}): Link Up");
+        return Core.HotplugPci.ConfigureBridgeSlot(port, 0);
+    }
+
+    /// <summary>pciehp_power_on_slot + pciehp_set_indicators: Power Controller on, Power Indicator on.</summary>
+    private void PowerOnSlot(PciDev port)
+    {
+        const int sltCtl = 0x18;
+        const ushort powerControllerOff = 1 << 10;
+        const ushort powerIndicatorMask = 3 << 8;
+        const ushort powerIndicatorOn = 1 << 8;
+        var ctl = Read16(port, port.PcieCap + sltCtl);
+        Write16(port, port.PcieCap + sltCtl, (ushort)((ctl & ~(powerControllerOff | powerIndicatorMask)) | powerIndicatorOn));
+    }
+
     private const int PcieSltCtlOffset = 0x18;
     private const int PcieSltStaOffset = 0x1a;
     private const ushort SltCtlAttnIndMask = 3 << 6;
@@ -17,39 +51,6 @@ internal sealed partial class PciCore
     private const ushort SltCtlPowerControllerOff = 1 << 10;
     private const ushort SltStaAttnButtonPressed = 1 << 0;
     private const ushort SltStaEventsMask = 0x011f; // ABP, PFD, MRLSC, PDC, CC, DLLSC
-
-    /// <summary>pci_stop_and_remove_bus_device: children first, then release the device's resources and drop it.</summary>
-    public void StopAndRemoveBusDevice(PciDev dev)
-    {
-        if (dev.Subordinate is { } sub)
-        {
-            foreach (var child in sub.Devices.ToArray().Reverse()) StopAndRemoveBusDevice(child);
-            dev.Bus.Children.Remove(sub);
-            ResourceTree.Release(sub.Busn); // pci_remove_bus → pci_bus_release_busn_res
-            dev.Subordinate = null;
-        }
-        if (_shpc.Remove(dev, out var ctrl) && ctrl.MmioRegion is { } mmio)
-        {
-            // shpc_remove → shpchp_release_ctlr: the register window goes before the BARs.
-            foreach (var s in ctrl.Slots) SlotNames.Remove(s.Name);
-            ResourceTree.Release(mmio);
-        }
-        foreach (var r in dev.Resources)
-        {
-            // pci_free_resources: release_resource of everything in the tree (a window's children are gone already).
-            if (r.IsAssigned) ResourceTree.Release(r);
-        }
-        dev.Bus.Devices.Remove(dev);
-        dev.Driver = null;
-    }
-
-    /// <summary>acpiphp_disable_and_eject_slot: disable_slot (every function of the device, last first), then _EJ0.</summary>
-    public List<PciDev> AcpiphpDisableAndEjectSlot(PciBusNode bus, int slot, IAcpiEjector? ejector)
-    {
-        var removed = RemoveSlotFunctions(bus, slot, reverse: true);
-        ejector?.Eject(bus.Number, slot);
-        return removed;
-    }
 
     /// <summary>pciehp_ist on QEMU's unplug request (Attention Button Pressed): pciehp_handle_button_press, then the
     /// 5-second button work → pciehp_handle_disable_request → pciehp_disable_slot (remove_board: unconfigure, Power
@@ -104,7 +105,7 @@ internal sealed partial class PciCore
         devs.Reverse();
         foreach (var d in devs)
         {
-            StopAndRemoveBusDevice(d);
+            Core.HotplugPci.StopAndRemoveBusDevice(d);
             var cmd = Cfg.Read16(d.Bdf, CommonHeader.Command.Offset);
             cmd = (ushort)((cmd & ~(ushort)(CommandBits.BusMaster | CommandBits.Serr)) | (ushort)CommandBits.InterruptDisable);
             Cfg.Write16(d.Bdf, CommonHeader.Command.Offset, cmd);
@@ -121,4 +122,40 @@ internal sealed partial class PciCore
         if (attention is { } a) v = (ushort)((v & ~SltCtlAttnIndMask) | a);
         if (v != ctl) Write16(port, port.PcieCap + PcieSltCtlOffset, v);
     }
+
+    private const uint SltCapAttnButton = 1 << 0;
+    private const uint SltCapPowerCtrl = 1 << 1;
+    private const uint SltCapMrl = 1 << 2;
+    private const uint SltCapAttnInd = 1 << 3;
+    private const uint SltCapPowerInd = 1 << 4;
+    private const uint SltCapSurprise = 1 << 5;
+    private const uint SltCapInterlock = 1 << 17;
+    private const uint SltCapNoCmdCompl = 1 << 18;
+    private const int SltCapPsnShift = 19;
+    private const uint LnkCapDllActiveReporting = 1 << 20;
+
+    /// <summary>True when pciehp owns the port (is_hotplug_bridge and _OSC granted native hot-plug).</summary>
+    public bool PciehpOwns(PciDev port) => port.IsHotplugBridge && Facts.OscGrantsPcieHotplug && port.IsPcieDownstreamPort
+        && port.PcieType != PcieType.PcieToPciBridge;
+
+    /// <summary>pciehp's slot banner (pcie_init).</summary>
+    public string SlotCapsLine(PciDev dev)
+    {
+        var slt = Read32(dev, dev.PcieCap + Probe.PcieSltCapOffset);
+        var lnk = Read32(dev, dev.PcieCap + Probe.PcieLnkCapOffset);
+        static char F(bool b) => b ? '+' : '-';
+        return $"Slot #{slt >> SltCapPsnShift} AttnBtn{F((slt & SltCapAttnButton) != 0)} PwrCtrl{F((slt & SltCapPowerCtrl) != 0)} "
+            + $"MRL{F((slt & SltCapMrl) != 0)} AttnInd{F((slt & SltCapAttnInd) != 0)} PwrInd{F((slt & SltCapPowerInd) != 0)} "
+            + $"HotPlug{F((slt & Probe.SltCapHpc) != 0)} Surprise{F((slt & SltCapSurprise) != 0)} Interlock{F((slt & SltCapInterlock) != 0)} "
+            + $"NoCompl{F((slt & SltCapNoCmdCompl) != 0)} IbPresDis- LLActRep{F((lnk & LnkCapDllActiveReporting) != 0)}";
+    }
+
+    public readonly Dictionary<PciDev, string> _pciehpSlotNames = [];
+
+    /// <summary>The name pciehp registered for the port's slot (slot_name: the kset name, "N" or "N-1", …).</summary>
+    public string PciehpSlotName(PciDev port) => _pciehpSlotNames.TryGetValue(port, out var n) ? n : PhysicalSlotNumber(port);
+
+    /// <summary>Slot Capabilities' Physical Slot Number, the name pciehp asks for.</summary>
+    public string PhysicalSlotNumber(PciDev port) =>
+        (Read32(port, port.PcieCap + Probe.PcieSltCapOffset) >> SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using PciEmu.Os.Setup;
 namespace PciEmu.Os;
 
 /// <summary>drivers/pci/setup-bus.c: handing a hot-plug port's spare window space to the hot-plug bridges below it.</summary>
-internal sealed partial class PciCore
+internal sealed class SetupBusDistribute(PciCore core) : PciCorePart(core)
 {
     /// <summary>A by-value struct resource range, as the distribute functions pass them.</summary>
     private struct Avail(ulong start, ulong end)
@@ -19,7 +19,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_root_bus_distribute_available_resources: only bridges below a bridge, sized by Linux, are distributed to.</summary>
-    private void RootBusDistributeAvailableResources(PciBusNode bus, List<DevResEntry>? add)
+    public void RootBusDistributeAvailableResources(PciBusNode bus, List<DevResEntry>? add)
     {
         foreach (var dev in bus.Devices)
         {
@@ -41,7 +41,7 @@ internal sealed partial class PciCore
     }
 
     /// <summary>pci_bridge_distribute_available_resources: start from the hot-plug port's own three windows.</summary>
-    private void BridgeDistributeAvailableResources(PciDev bridge, List<DevResEntry>? add)
+    public void BridgeDistributeAvailableResources(PciDev bridge, List<DevResEntry>? add)
     {
         if (!bridge.IsHotplugBridge || bridge.Subordinate is not { } sec) return;
         var r = bridge.Resources;
@@ -90,7 +90,7 @@ internal sealed partial class PciCore
     /// <summary>The per-bridge split: aligned down to the window's alignment, extended back over its current size.</summary>
     private static void Share(ref Avail avail, Resource window, ulong perBridge)
     {
-        var align = ResourceAlignment(window);
+        var align = SetupBusSize.ResourceAlignment(window);
         avail.SetSize(align != 0 ? perBridge / align * align : perBridge);
         avail.Start -= window.Size;
     }
@@ -98,7 +98,7 @@ internal sealed partial class PciCore
     /// <summary>"The alignment of this bridge is yet to be considered": align an unassigned window's available start.</summary>
     private static void AlignAvailStart(ref Avail avail, Resource window)
     {
-        var align = ResourceAlignment(window);
+        var align = SetupBusSize.ResourceAlignment(window);
         if (!window.IsAssigned && align != 0) avail.Start = Math.Min(ResourceTree.AlignUp(avail.Start, align), avail.End + 1);
     }
 
@@ -133,7 +133,7 @@ internal sealed partial class PciCore
     {
         var size = res.Size;
         if (size == 0 || (res.Start == 0 && res.End == 0 && res.Flags == ResFlags.None)) return;
-        var align = ResourceAlignment(res);
+        var align = SetupBusSize.ResourceAlignment(res);
         var pad = align != 0 ? ResourceTree.AlignUp(avail.Start, align) - avail.Start : 0;
         avail.Start = Math.Min(avail.Start + pad + size, avail.End + 1);
     }
