@@ -13,21 +13,21 @@ internal sealed class PciHotPlugInit(IConfigAccessor cfg, Edk2Options options)
     private const ushort QemuVendorId = 0x1b36;
 
     /// <summary>QEMU_PCI_BRIDGE_CAPABILITY_HDR / RESOURCE_RESERVE layout (QemuPciBridgeCapabilities.h).</summary>
-    private const int CapLengthOffset = 2;
-    private const int CapTypeOffset = 3;
-    private const byte ReservationCapLength = 0x20;
-    private const byte ReservationCapType = 0x01;
-    private const int BusNumbersOffset = 4;
-    private const int IoOffset = 8;
-    private const int NonPref32Offset = 16;
-    private const int Pref32Offset = 20;
-    private const int Pref64Offset = 24;
+    internal const int CapLengthOffset = 2;
+    internal const int CapTypeOffset = 3;
+    internal const byte ReservationCapLength = 0x20;
+    internal const byte ReservationCapType = 0x01;
+    internal const int BusNumbersOffset = 4;
+    internal const int IoOffset = 8;
+    internal const int NonPref32Offset = 16;
+    internal const int Pref32Offset = 20;
+    internal const int Pref64Offset = 24;
 
     /// <summary>PCI Express capability: flags (slot implemented bit 8), slot capabilities (HPC bit 6).</summary>
-    private const int PcieFlagsOffset = 2;
-    private const int PcieSlotCapOffset = 0x14;
-    private const ushort PcieFlagsSlotImplemented = 0x0100;
-    private const uint SlotCapHotPlugCapable = 0x40;
+    internal const int PcieFlagsOffset = 2;
+    internal const int PcieSlotCapOffset = 0x14;
+    internal const ushort PcieFlagsSlotImplemented = 0x0100;
+    internal const uint SlotCapHotPlugCapable = 0x40;
 
     private const ulong DefaultMmioPadding = 2UL << 20;
     private const ulong DefaultIoPadding202211 = 512;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PciEmu.Core;
 using PciEmu.Os.Model;
 
 namespace PciEmu.Os;
@@ -6,15 +7,6 @@ namespace PciEmu.Os;
 /// <summary>drivers/pci/pci.c: the link bandwidth report pci_init_capabilities makes for every new PCIe device.</summary>
 internal sealed class LinkStatus(PciCore core) : PciCorePart(core)
 {
-    private const int PcieLnkStaOffset = 0x12;
-    private const int PcieLnkCap2Offset = 0x2c;
-    private const int LnkStaCurrentSpeedMask = 0x000f;
-    private const int LnkStaWidthMask = 0x03f0;
-    private const int LnkStaWidthShift = 4;
-    private const uint LnkCapSpeedMask = 0x0000000f;
-    private const uint LnkCapWidthMask = 0x000003f0;
-    private const int LnkCapWidthShift = 4;
-    private const uint LnkCap2SpeedsMask = 0x000000fe;
     private const int MbitPerGbit = 1000;
 
     /// <summary>pcie_link_speed[] / PCIE_SPEED2MBS_ENC / pci_speed_string, by the 1-based speed code of LNKSTA/LNKCAP
@@ -48,13 +40,11 @@ internal sealed class LinkStatus(PciCore core) : PciCorePart(core)
     /// pcie_get_width_cap.</summary>
     private (int Bw, int Speed, int Width) PcieBandwidthCapable(PciDev dev)
     {
-        const int flagsOffset = 2;
-        const int versionMask = 0xf;
-        var v2 = (Read16(dev, dev.PcieCap + flagsOffset) & versionMask) > 1; // LNKCAP2 exists from capability version 2
-        var lnkcap2 = v2 ? Read32(dev, dev.PcieCap + PcieLnkCap2Offset) & LnkCap2SpeedsMask : 0;
-        var lnkcap = Read32(dev, dev.PcieCap + Probe.PcieLnkCapOffset);
-        var speed = lnkcap2 != 0 ? 31 - System.Numerics.BitOperations.LeadingZeroCount(lnkcap2) : (int)(lnkcap & LnkCapSpeedMask);
-        var width = (int)((lnkcap & LnkCapWidthMask) >> LnkCapWidthShift);
+        var v2 = (Read16(dev, dev.PcieCap + PcieCap.Flags) & PcieCap.FlagsVersionMask) > 1; // LNKCAP2 exists from capability version 2
+        var lnkcap2 = v2 ? Read32(dev, dev.PcieCap + PcieCap.LnkCap2) & PcieCap.LnkCap2SlsMask : 0;
+        var lnkcap = Read32(dev, dev.PcieCap + PcieCap.LnkCap);
+        var speed = lnkcap2 != 0 ? 31 - System.Numerics.BitOperations.LeadingZeroCount(lnkcap2) : (int)(lnkcap & PcieCap.LnkCapSpeedMask);
+        var width = (int)((lnkcap & PcieCap.LnkCapWidthMask) >> PcieCap.LnkCapWidthShift);
         if (speed >= LinkSpeeds.Length) speed = 0;
         return (speed == 0 || width == 0 ? 0 : width * LinkSpeeds[speed].Mbps, speed, width);
     }
@@ -69,10 +59,10 @@ internal sealed class LinkStatus(PciCore core) : PciCorePart(core)
         int speed = 0, width = 0;
         for (PciDev? d = dev; d is not null; d = d.Bus.Self)
         {
-            var lnksta = HasLinkRegisters(d) ? Read16(d, d.PcieCap + PcieLnkStaOffset) : 0;
-            var nextSpeed = lnksta & LnkStaCurrentSpeedMask;
+            var lnksta = HasLinkRegisters(d) ? Read16(d, d.PcieCap + PcieCap.LnkSta) : 0;
+            var nextSpeed = lnksta & PcieCap.LnkStaSpeedMask;
             if (nextSpeed >= LinkSpeeds.Length) nextSpeed = 0;
-            var nextWidth = (lnksta & LnkStaWidthMask) >> LnkStaWidthShift;
+            var nextWidth = (lnksta & PcieCap.LnkStaWidthMask) >> PcieCap.LnkStaWidthShift;
             var nextBw = nextWidth * LinkSpeeds[nextSpeed].Mbps;
             if (bw == 0 || nextBw <= bw)
             {

@@ -9,15 +9,6 @@ namespace PciEmu.Os;
 /// <summary>drivers/pci/probe.c: bus and device scanning (pci_scan_*, pci_setup_device, pci_hp_add_bridge).</summary>
 internal sealed class Probe(PciCore core) : PciCorePart(core)
 {
-    private const int PcieFlagsOffset = 2;
-    private const int PcieTypeShift = 4;
-    private const int PcieTypeMask = 0xf;
-    private const ushort PcieFlagsSlot = 0x0100;
-    public const int PcieSltCapOffset = 0x14;
-    public const int PcieLnkCapOffset = 0x0c;
-    public const int PcieSltCap2Offset = 0x34;
-    public const uint SltCapHpc = 1 << 6;
-    private const ushort ExtCapIdAer = 0x0001;
 
     /// <summary>acpi_pci_root_create + pci_create_root_bus: register the apertures, then pci_scan_child_bus.</summary>
     public PciBusNode ScanRootBus()
@@ -114,7 +105,7 @@ internal sealed class Probe(PciCore core) : PciCorePart(core)
         }
         dev.ShpcCap = FindCapability(dev, CapabilityId.Shpc);
         bus.Devices.Add(dev);
-        dev.HasAer = FindExtCapability(dev, ExtCapIdAer) != 0;
+        dev.HasAer = FindExtCapability(dev, ExtCapabilityId.Aer) != 0;
         ConfigureExtendedTags(dev);
         Core.Quirks.HeaderQuirks(dev);
         Core.LinkStatus.PcieReportDowntraining(dev);
@@ -131,7 +122,7 @@ internal sealed class Probe(PciCore core) : PciCorePart(core)
     /// <summary>pci_type_str (6.8+).</summary>
     private static string PciTypeString(PciDev dev) => dev.PcieType switch
     {
-        PcieType.None => dev.HdrType switch
+        null => dev.HdrType switch
         {
             CommonHeader.HeaderTypeNormal => "conventional PCI endpoint",
             CommonHeader.HeaderTypeBridge => "conventional PCI bridge",
@@ -155,30 +146,26 @@ internal sealed class Probe(PciCore core) : PciCorePart(core)
     {
         dev.PcieCap = FindCapability(dev, CapabilityId.Express);
         if (dev.PcieCap == 0) return;
-        var flags = Read16(dev, dev.PcieCap + PcieFlagsOffset);
-        dev.PcieType = (PcieType)((flags >> PcieTypeShift) & PcieTypeMask);
+        var flags = Read16(dev, dev.PcieCap + PcieCap.Flags);
+        dev.PcieType = (PcieType)((flags & PcieCap.FlagsTypeMask) >> PcieCap.FlagsTypeShift);
     }
 
     /// <summary>set_pcie_hotplug_bridge: Slot Capabilities HPC.</summary>
     private void SetPcieHotplugBridge(PciDev dev)
     {
         if (dev.PcieCap == 0) return;
-        if ((Read16(dev, dev.PcieCap + PcieFlagsOffset) & PcieFlagsSlot) == 0) return;
-        if ((Read32(dev, dev.PcieCap + PcieSltCapOffset) & SltCapHpc) != 0) dev.IsHotplugBridge = true;
+        if ((Read16(dev, dev.PcieCap + PcieCap.Flags) & PcieCap.FlagsSlot) == 0) return;
+        if ((Read32(dev, dev.PcieCap + PcieCap.SltCap) & PcieCap.SltCapHpc) != 0) dev.IsHotplugBridge = true;
     }
 
     /// <summary>pci_configure_extended_tags (from pci_configure_device): enable 8-bit tags where DevCap offers them.</summary>
     private void ConfigureExtendedTags(PciDev dev)
     {
-        const int devCap = 0x04;
-        const int devCtl = 0x08;
-        const uint devCapExtTag = 1 << 5;
-        const ushort devCtlExtTag = 1 << 8;
-        if (dev.PcieCap == 0 || (Read32(dev, dev.PcieCap + devCap) & devCapExtTag) == 0) return;
-        var ctl = Read16(dev, dev.PcieCap + devCtl);
-        if ((ctl & devCtlExtTag) != 0) return;
+        if (dev.PcieCap == 0 || (Read32(dev, dev.PcieCap + PcieCap.DevCap) & PcieCap.DevCapExtTag) == 0) return;
+        var ctl = Read16(dev, dev.PcieCap + PcieCap.DevCtl);
+        if ((ctl & PcieCap.DevCtlExtTag) != 0) return;
         Log.Dev(dev, "enabling Extended Tags");
-        Write16(dev, dev.PcieCap + devCtl, (ushort)(ctl | devCtlExtTag));
+        Write16(dev, dev.PcieCap + PcieCap.DevCtl, (ushort)(ctl | PcieCap.DevCtlExtTag));
     }
 
     /// <summary>pci_scan_bridge_extend: firmware-numbered bridges in pass 0, the rest numbered in pass 1.</summary>

@@ -138,8 +138,8 @@ public sealed class FlrTests
     {
         var f = TestDevices.Realized(device);
         f.WriteConfig(CommonHeader.Command.Offset, 2, (uint)CommandBits.Memory);
-        f.WriteConfig(exp + Capabilities.PcieCap.DevCtl, 2, Capabilities.PcieCap.DevCtlBcrFlr | 0x1);
-        Assert.Equal(0u, f.ReadConfig(exp + Capabilities.PcieCap.DevCtl, 2));
+        f.WriteConfig(exp + PcieCap.DevCtl, 2, PcieCap.DevCtlBcrFlr | 0x1);
+        Assert.Equal(0u, f.ReadConfig(exp + PcieCap.DevCtl, 2));
         Assert.Equal(0u, f.ReadConfig(CommonHeader.Command.Offset, 2));
     }
 }

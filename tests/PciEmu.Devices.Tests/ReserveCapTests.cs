@@ -21,14 +21,14 @@ public sealed class ReserveCapTests
         Assert.Equal(0x90, o);
         Assert.Equal(CapabilityId.Vendor, c.GetByte(o));
         Assert.Equal(PcieRootPort.ExpOffset, c.GetByte(o + 1));
-        Assert.Equal(RedHatResourceReserveCap.Size, c.GetByte(o + RedHatResourceReserveCap.Length));
-        Assert.Equal(RedHatResourceReserveCap.TypeResourceReserve, c.GetByte(o + RedHatResourceReserveCap.Type));
-        Assert.Equal(3u, c.GetLong(o + RedHatResourceReserveCap.BusRes));
-        Assert.Equal(0x2000UL, c.GetQuad(o + RedHatResourceReserveCap.Io));
-        Assert.Equal(32u << 20, c.GetLong(o + RedHatResourceReserveCap.Mem));
-        Assert.Equal(uint.MaxValue, c.GetLong(o + RedHatResourceReserveCap.Pref32));
-        Assert.Equal(1UL << 30, c.GetQuad(o + RedHatResourceReserveCap.Pref64));
-        for (var i = 0; i < RedHatResourceReserveCap.Size; i++) Assert.Equal(0, c.WriteMask[o + i]);
+        Assert.Equal(ResourceReserveCap.Size, c.GetByte(o + ResourceReserveCap.Length));
+        Assert.Equal(ResourceReserveCap.TypeResourceReserve, c.GetByte(o + ResourceReserveCap.Type));
+        Assert.Equal(3u, c.GetLong(o + ResourceReserveCap.BusRes));
+        Assert.Equal(0x2000UL, c.GetQuad(o + ResourceReserveCap.Io));
+        Assert.Equal(32u << 20, c.GetLong(o + ResourceReserveCap.Mem));
+        Assert.Equal(uint.MaxValue, c.GetLong(o + ResourceReserveCap.Pref32));
+        Assert.Equal(1UL << 30, c.GetQuad(o + ResourceReserveCap.Pref64));
+        for (var i = 0; i < ResourceReserveCap.Size; i++) Assert.Equal(0, c.WriteMask[o + i]);
     }
 
     [Fact]

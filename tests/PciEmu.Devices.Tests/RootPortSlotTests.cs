@@ -220,7 +220,7 @@ public sealed class RootPortSlotTests
         var rp = Port(",x-native-hotplug=off");
         Assert.Equal(0u, rp.ReadConfig(P + PcieCap.SltCap, 4) & PcieCap.SltCapHpc);
         Assert.Equal(0x90, rp.Config.GetByte(CommonHeader.CapabilityList.Offset));
-        Assert.Equal(0x1000UL, rp.Config.GetQuad(0x90 + RedHatResourceReserveCap.Io));
+        Assert.Equal(0x1000UL, rp.Config.GetQuad(0x90 + ResourceReserveCap.Io));
     }
 }
 

@@ -1,37 +1,15 @@
 using PciEmu.Core;
+using static PciEmu.Core.MsiCap;
+using static PciEmu.Core.MsixCap;
 
 namespace PciEmu.Devices.Capabilities;
 
-/// <summary>MSI capability (hw/pci/msi.c).</summary>
-public static class MsiCap
+/// <summary>QEMU's hw/pci/msi.c over the MSI registers declared in the core (<see cref="MsiCap"/>).</summary>
+public static class QemuMsi
 {
-    public const int Flags = 2;
-    public const int AddressLo = 4;
-    public const int AddressHi = 8;
-    public const int Data32 = 8;
-    public const int Data64 = 12;
-    public const int Mask32 = 12;
-    public const int Mask64 = 16;
-    public const int Pending32 = 16;
-    public const int Pending64 = 20;
 
-    public const ushort FlagEnable = 0x0001;
-    public const ushort FlagQmaskMask = 0x000e;
-    public const int FlagQmaskShift = 1;
-    public const ushort FlagQsizeMask = 0x0070;
-    public const ushort Flag64Bit = 0x0080;
-    public const ushort FlagMaskBit = 0x0100;
-    public const uint AddressLoMask = 0xfffffffc;
-    public const ushort DataMask = 0xffff;
 
-    public const int Size32 = 0x0a;
-    public const int Size64 = 0x0e;
-    public const int Size32Mask = 0x14;
-    public const int Size64Mask = 0x18;
 
-    /// <summary>msi_cap_sizeof.</summary>
-    public static int SizeOf(bool is64, bool perVectorMask) =>
-        perVectorMask ? (is64 ? Size64Mask : Size32Mask) : (is64 ? Size64 : Size32);
 
     /// <summary>msi_init: capability, flags, and the write masks (enable + QSIZE, address, data, mask bits).</summary>
     public static int Add(ConfigSpaceBuilder b, int offset, int vectors, bool is64, bool perVectorMask)
@@ -77,9 +55,7 @@ public static class MsiCap
     public static bool Enabled(ConfigSpace c, int pos) => (c.GetWord(pos + Flags) & FlagEnable) != 0;
 
     /// <summary>msi_nr_vectors_allocated: 1 &lt;&lt; QSIZE.</summary>
-    public static int VectorsAllocated(ConfigSpace c, int pos) => 1 << ((c.GetWord(pos + Flags) & FlagQsizeMask) >> QsizeShift);
-
-    private const int QsizeShift = 4;
+    public static int VectorsAllocated(ConfigSpace c, int pos) => 1 << ((c.GetWord(pos + Flags) & FlagQsizeMask) >> FlagQsizeShift);
 
     /// <summary>msi_write_config: once MSI is enabled, a QSIZE above the capable QMASK is clamped to it.</summary>
     public static void WriteConfig(ConfigSpace c, int pos, in ConfigWrite w)
@@ -87,27 +63,19 @@ public static class MsiCap
         if (pos == 0) return;
         var flags = c.GetWord(pos + Flags);
         if (!w.Overlaps(pos, SizeOf((flags & Flag64Bit) != 0, (flags & FlagMaskBit) != 0)) || (flags & FlagEnable) == 0) return;
-        var logNum = (flags & FlagQsizeMask) >> QsizeShift;
+        var logNum = (flags & FlagQsizeMask) >> FlagQsizeShift;
         var logMax = (flags & FlagQmaskMask) >> FlagQmaskShift;
-        if (logNum > logMax) c.SetWord(pos + Flags, (ushort)((flags & ~FlagQsizeMask) | (logMax << QsizeShift)));
+        if (logNum > logMax) c.SetWord(pos + Flags, (ushort)((flags & ~FlagQsizeMask) | (logMax << FlagQsizeShift)));
     }
 }
 
-/// <summary>MSI-X capability (hw/pci/msix.c), 12 bytes.</summary>
-public static class MsixCap
+/// <summary>QEMU's hw/pci/msix.c over the MSI-X registers declared in the core (<see cref="MsixCap"/>).</summary>
+public static class QemuMsix
 {
-    public const int Size = 12;
-    public const int Control = 2;
-    public const int Table = 4;
-    public const int Pba = 8;
 
-    public const ushort ControlTableSizeMask = 0x07ff;
-    public const ushort ControlFunctionMask = 0x4000;
-    public const ushort ControlEnable = 0x8000;
 
     /// <summary>msix_init_exclusive_bar: the BAR is at least 4 KiB, the PBA sits in its upper half.</summary>
     public const ulong MinExclusiveBarSize = 4096;
-    public const int TableEntrySize = 16;
 
     /// <summary>msix_init: table and PBA locations, enable and function-mask writable.</summary>
     public static int Add(ConfigSpaceBuilder b, int offset, int vectors, int tableBar, uint tableOffset, int pbaBar, uint pbaOffset)

@@ -1,4 +1,5 @@
 using PciEmu.Core;
+using static PciEmu.Core.ResourceReserveCap;
 
 namespace PciEmu.Devices.Capabilities;
 
@@ -16,22 +17,11 @@ public sealed record ResourceReserve
 
 /// <summary>
 /// QEMU's vendor-specific resource-reservation capability (REDHAT_PCI_CAP_RESOURCE_RESERVE,
-/// hw/pci/pci_bridge.c pci_bridge_qemu_reserve_cap_init, docs/pcie_pci_bridge.txt). 32 bytes, all RO.
+/// hw/pci/pci_bridge.c pci_bridge_qemu_reserve_cap_init) over the registers declared in the core
+/// (<see cref="ResourceReserveCap"/>). 32 bytes, all RO.
 /// </summary>
 public static class RedHatResourceReserveCap
 {
-    public const byte Length = 2;
-    public const byte Type = 3;
-    public const byte BusRes = 4;
-    public const byte Io = 8;
-    public const byte Mem = 16;
-    public const byte Pref32 = 20;
-    public const byte Pref64 = 24;
-    public const byte Size = 32;
-
-    /// <summary>REDHAT_PCI_CAP_RESOURCE_RESERVE.</summary>
-    public const byte TypeResourceReserve = 1;
-
     private const ulong FourGiB = 4UL << 30;
 
     /// <summary>The realize-time checks, with QEMU's error texts.</summary>
@@ -53,7 +43,7 @@ public static class RedHatResourceReserveCap
         var pos = b.Capabilities.Add(CapabilityId.Vendor, offset, Size);
         var c = b.Config;
         c.SetByte(pos + Length, Size);
-        c.SetByte(pos + Type, TypeResourceReserve);
+        c.SetByte(pos + ResourceReserveCap.Type, TypeResourceReserve);
         c.SetLong(pos + BusRes, r.Bus ?? uint.MaxValue);
         c.SetQuad(pos + Io, r.Io ?? ulong.MaxValue);
         c.SetLong(pos + Mem, (uint)(r.Mem ?? ulong.MaxValue));

@@ -2,19 +2,15 @@ using PciEmu.Core;
 
 namespace PciEmu.Devices.Capabilities;
 
-/// <summary>Bridge subsystem vendor ID capability (PCI_CAP_ID_SSVID), 8 bytes, all read-only.</summary>
-public static class SsvidCap
+/// <summary>QEMU's pci_bridge_ssvid_init over the SSVID registers declared in the core (<see cref="SsvidCap"/>), all read-only.</summary>
+public static class QemuSsvid
 {
-    public const int Size = 8;
-    public const int SubsystemVendor = 4;
-    public const int SubsystemId = 6;
-
     /// <summary>pci_bridge_ssvid_init.</summary>
     public static int Add(ConfigSpaceBuilder b, int offset, ushort svid, ushort ssid)
     {
-        var pos = b.Capabilities.Add(CapabilityId.SubsystemVendor, offset, Size);
-        b.Config.SetWord(pos + SubsystemVendor, svid);
-        b.Config.SetWord(pos + SubsystemId, ssid);
+        var pos = b.Capabilities.Add(CapabilityId.SubsystemVendor, offset, SsvidCap.Size);
+        b.Config.SetWord(pos + SsvidCap.SubsystemVendor, svid);
+        b.Config.SetWord(pos + SsvidCap.SubsystemId, ssid);
         return pos;
     }
 }

@@ -62,16 +62,16 @@ public sealed class E1000e(E1000eOptions options) : PciFunction(options)
         b.Bar(new BarDefinition(MsixBar, BarKind.Memory32, MsixSize));
         // e1000e_init_msix runs before pcie_endpoint_cap_v1_init (each capability goes to the head of the list):
         // the recorded chain is PM c8 → MSI d0 → Express e0 → MSI-X a0.
-        MsixCap.Add(b, MsixOffset, MsixVectors, MsixBar, 0, MsixBar, MsixPbaOffset);
+        QemuMsix.Add(b, MsixOffset, MsixVectors, MsixBar, 0, MsixBar, MsixPbaOffset);
         // pcie_endpoint_cap_v1_init: an RC-integrated endpoint on a PCIe root bus.
-        var type = options.OnExpressBus && options.OnRootBus ? PcieType.RcEndpoint : PcieType.Endpoint;
+        var type = options.OnExpressBus && options.OnRootBus ? PcieType.RcIntegratedEndpoint : PcieType.Endpoint;
         var exp = b.Capabilities.Add(CapabilityId.Express, ExpOffset, PcieV1Size);
         b.Config.SetWord(exp + PcieCap.Flags, (ushort)(((int)type << PcieCap.FlagsTypeShift) | 1));
         b.Config.SetLong(exp + PcieCap.DevCap, PcieCap.DevCapRber);
         var x1 = PcieCap.LinkBits(PcieLinkWidth.X1, PcieLinkSpeed.Speed2_5);
         b.Config.SetLong(exp + PcieCap.LnkCap, PcieCap.LnkCapAspmL0s | x1);
         b.Config.SetWord(exp + PcieCap.LnkSta, (ushort)x1);
-        MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        QemuMsi.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
         var pm = b.Capabilities.Add(CapabilityId.PowerManagement, PmOffset, PmCap.Size);
         b.Config.SetWord(pm + PmCap.Pmc, PmcVersion11Dsi);
         b.Rw(pm + PmCap.Control, 2, PmCtrlWritable);

@@ -38,6 +38,6 @@ public sealed class Ich9Ahci(PciDeviceOptions? options = null) : PciFunction(opt
         var sata = b.Capabilities.Add(CapabilityId.Sata, SataCapOffset, SataCapSize);
         b.Config.SetWord(sata + SataCapRev, SataCapRevision10);
         b.Config.SetLong(sata + SataCapBar, SataCapBarValue);
-        MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        QemuMsi.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
     }
 }

@@ -25,14 +25,14 @@ public sealed class Ioh3420(Ioh3420Options options) : PcieSlotPort(options)
     protected override void Configure(ConfigSpaceBuilder b)
     {
         InitExpressPortRegisters(b);
-        SsvidCap.Add(b, SsvidOffset, PciVendor.Intel, 0);
-        MsiPos = MsiCap.Add(b, MsiOffset, MsiVectors, is64: false, perVectorMask: true);
-        ExpCap = PcieCap.Add(b, ExpOffset, PcieType.RootPort, options.Port);
-        PcieCap.FillSlotLink(b.Config, ExpCap, PcieLinkWidth.X1, PcieLinkSpeed.Speed2_5);
-        PcieCap.AriFwdInit(b, ExpCap);
-        PcieCap.DevErrInit(b, ExpCap);
+        QemuSsvid.Add(b, SsvidOffset, PciVendor.Intel, 0);
+        MsiPos = QemuMsi.Add(b, MsiOffset, MsiVectors, is64: false, perVectorMask: true);
+        ExpCap = QemuPcieCap.Add(b, ExpOffset, PcieType.RootPort, options.Port);
+        QemuPcieCap.FillSlotLink(b.Config, ExpCap, PcieLinkWidth.X1, PcieLinkSpeed.Speed2_5);
+        QemuPcieCap.AriFwdInit(b, ExpCap);
+        QemuPcieCap.DevErrInit(b, ExpCap);
         SlotInit(b);
-        PcieCap.RootInit(b, ExpCap);
+        QemuPcieCap.RootInit(b, ExpCap);
         AerPos = AerCap.Add(b, AerOffset, options.AerLogMax);
         AerCap.RootInit(b, AerPos);
     }
@@ -41,13 +41,13 @@ public sealed class Ioh3420(Ioh3420Options options) : PcieSlotPort(options)
     /// ioh3420_aer_vector: message 1 when two MSI vectors are allocated, else 0. QEMU abort()s when a guest leaves
     /// QSIZE above 2 vectors with MSI disabled; PciEmu keeps running and reports 0 (the one deliberate divergence).
     /// </summary>
-    protected override int? AerVector => MsiCap.VectorsAllocated(Config, MsiPos) == MsiVectors ? 1 : 0;
+    protected override int? AerVector => QemuMsi.VectorsAllocated(Config, MsiPos) == MsiVectors ? 1 : 0;
 
     /// <summary>rp_reset_hold.</summary>
     protected override void OnReset()
     {
         AerVectorUpdate();
-        PcieCap.RootReset(Config, ExpCap);
+        QemuPcieCap.RootReset(Config, ExpCap);
         PortReset();
         AerCap.RootReset(Config, AerPos);
         base.OnReset();

@@ -31,7 +31,7 @@ public sealed class PciBridgeDev(PciBridgeDevOptions options) : ShpcBridge(optio
             throw new DeviceRealizeException("Bridge chassis not specified. Each bridge is required to be assigned a unique chassis id > 0.");
         if (options.Shpc) AddShpc(b);
         SlotIdCap.Add(b, 0, options.ChassisNr);
-        if (options.Shpc && options.Msi != false) MsiPos = MsiCap.Add(b, 0, MsiVectors, is64: true, perVectorMask: true);
+        if (options.Shpc && options.Msi != false) MsiPos = QemuMsi.Add(b, 0, MsiVectors, is64: true, perVectorMask: true);
         if (options.Shpc) RegisterShpcBar(b);
         RedHatResourceReserveCap.Add(b, 0, options.Reserve);
     }
@@ -69,12 +69,12 @@ public sealed class PciePciBridge(PciePciBridgeOptions options) : ShpcBridge(opt
     protected override void Configure(ConfigSpaceBuilder b)
     {
         AddShpc(b);
-        _exp = PcieCap.Add(b, 0, PcieType.PciBridge, 0);
+        _exp = QemuPcieCap.Add(b, 0, PcieType.PcieToPciBridge, 0);
         PmCap.Add(b, 0, PmCap.PmcVersion12, stateWritable: false);
-        PcieCap.AriFwdInit(b, _exp);
-        PcieCap.DevErrInit(b, _exp);
+        QemuPcieCap.AriFwdInit(b, _exp);
+        QemuPcieCap.DevErrInit(b, _exp);
         AerCap.Add(b, AerOffset, NoAerLog);
-        if (options.Msi != false) MsiPos = MsiCap.Add(b, 0, 1, is64: true, perVectorMask: true);
+        if (options.Msi != false) MsiPos = QemuMsi.Add(b, 0, 1, is64: true, perVectorMask: true);
         RegisterShpcBar(b);
     }
 

@@ -41,14 +41,14 @@ public sealed class PcieRootPort(PcieRootPortOptions options) : PcieSlotPort(opt
         RedHatResourceReserveCap.Validate(reserve);
         EffectiveReserve = reserve;
         InitExpressPortRegisters(b);
-        SsvidCap.Add(b, SsvidOffset, PciVendor.RedHat, 0);
-        MsixPos = MsixCap.AddExclusiveBar(b, 0, MsixVectors, MsixBar);
-        ExpCap = PcieCap.Add(b, ExpOffset, PcieType.RootPort, o.Port);
-        PcieCap.FillSlotLink(b.Config, ExpCap, o.Width, o.Speed);
-        PcieCap.AriFwdInit(b, ExpCap);
-        PcieCap.DevErrInit(b, ExpCap);
+        QemuSsvid.Add(b, SsvidOffset, PciVendor.RedHat, 0);
+        MsixPos = QemuMsix.AddExclusiveBar(b, 0, MsixVectors, MsixBar);
+        ExpCap = QemuPcieCap.Add(b, ExpOffset, PcieType.RootPort, o.Port);
+        QemuPcieCap.FillSlotLink(b.Config, ExpCap, o.Width, o.Speed);
+        QemuPcieCap.AriFwdInit(b, ExpCap);
+        QemuPcieCap.DevErrInit(b, ExpCap);
         SlotInit(b);
-        PcieCap.RootInit(b, ExpCap);
+        QemuPcieCap.RootInit(b, ExpCap);
         AerPos = AerCap.Add(b, AerOffset, o.AerLogMax);
         AerCap.RootInit(b, AerPos);
         if (!o.DisableAcs) AcsPos = AcsCap.Add(b, AcsOffset);
@@ -68,7 +68,7 @@ public sealed class PcieRootPort(PcieRootPortOptions options) : PcieSlotPort(opt
     protected override void OnReset()
     {
         AerVectorUpdate();
-        PcieCap.RootReset(Config, ExpCap);
+        QemuPcieCap.RootReset(Config, ExpCap);
         PortReset();
         AerCap.RootReset(Config, AerPos);
         base.OnReset();

@@ -29,9 +29,9 @@ public abstract partial class PcieSlotPort
         var prev = _hpevNotified;
         UpdateEventStatus();
         if (prev == _hpevNotified) return;
-        if (MsixPos != 0 && MsixCap.Enabled(Config, MsixPos))
+        if (MsixPos != 0 && QemuMsix.Enabled(Config, MsixPos))
             Notification?.Invoke(new SlotNotification(SlotInterruptKind.MsiX, 0, true));
-        else if (MsiPos != 0 && MsiCap.Enabled(Config, MsiPos))
+        else if (MsiPos != 0 && QemuMsi.Enabled(Config, MsiPos))
             Notification?.Invoke(new SlotNotification(SlotInterruptKind.Msi, 0, true));
         else if (Identity.InterruptPin != 0)
             Notification?.Invoke(new SlotNotification(SlotInterruptKind.Intx, 0, _hpevNotified));
@@ -41,8 +41,8 @@ public abstract partial class PcieSlotPort
     private void HotplugEventClear()
     {
         UpdateEventStatus();
-        var msix = MsixPos != 0 && MsixCap.Enabled(Config, MsixPos);
-        var msi = MsiPos != 0 && MsiCap.Enabled(Config, MsiPos);
+        var msix = MsixPos != 0 && QemuMsix.Enabled(Config, MsixPos);
+        var msi = MsiPos != 0 && QemuMsi.Enabled(Config, MsiPos);
         if (!msix && !msi && Identity.InterruptPin != 0 && !_hpevNotified)
             Notification?.Invoke(new SlotNotification(SlotInterruptKind.Intx, 0, false));
     }

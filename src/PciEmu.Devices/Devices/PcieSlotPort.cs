@@ -252,9 +252,9 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
     protected void PortReset()
     {
         var c = Config;
-        PcieCap.DevErrReset(c, ExpCap);
+        QemuPcieCap.DevErrReset(c, ExpCap);
         SlotReset();
-        PcieCap.AriFwdReset(c, ExpCap);
+        QemuPcieCap.AriFwdReset(c, ExpCap);
         if (AcsPos != 0) AcsCap.Reset(c, AcsPos);
     }
 }

@@ -34,7 +34,7 @@ public abstract class ShpcBridge(PciDeviceOptions options) : PciBridgeFunction(o
     /// <summary>shpc_init + the 64-bit SHPC BAR registration both bridges do.</summary>
     protected void AddShpc(ConfigSpaceBuilder b)
     {
-        Shpc = new ShpcController { MsiEnabled = () => MsiPos != 0 && MsiCap.Enabled(Config, MsiPos) };
+        Shpc = new ShpcController { MsiEnabled = () => MsiPos != 0 && QemuMsi.Enabled(Config, MsiPos) };
         Shpc.AddTo(b, 0);
         Shpc.Notification += n => Notification?.Invoke(n);
         Shpc.SlotFreed += FreeSlot;

@@ -66,11 +66,11 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
         if (!Legacy && !Modern) throw new DeviceRealizeException("device cannot work as neither modern nor legacy mode is enabled");
         if (IsExpress)
         {
-            _exp = PcieCap.AddEndpoint(b, 0);
+            _exp = QemuPcieCap.AddEndpoint(b, 0);
             _pm = PmCap.Add(b, 0, PmCap.PmcVersion12, stateWritable: true);
-            PcieCap.DevErrInit(b, _exp);
-            PcieCap.LnkCtlInit(b, _exp);
-            PcieCap.FlrInit(b, _exp);
+            QemuPcieCap.DevErrInit(b, _exp);
+            QemuPcieCap.LnkCtlInit(b, _exp);
+            QemuPcieCap.FlrInit(b, _exp);
         }
         if (Modern)
         {
@@ -81,7 +81,7 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
             b.Bar(new BarDefinition(ModernMemBar, BarKind.Memory64, ModernBarSize, Prefetchable: true));
             VirtioCap.AddPciCfg(b);
         }
-        if (Vectors != 0) MsixCap.AddExclusiveBar(b, 0, (int)Vectors, MsixBar);
+        if (Vectors != 0) QemuMsix.AddExclusiveBar(b, 0, (int)Vectors, MsixBar);
         if (Legacy)
         {
             var size = (Vectors != 0 ? LegacyHeaderWithMsix : LegacyHeader) + kind.DeviceConfigLength;
@@ -94,14 +94,14 @@ public sealed class VirtioPci(VirtioDeviceKind kind, VirtioPciOptions options) :
     /// <summary>virtio_write_config: PCIe functions handle FLR.</summary>
     protected override void OnConfigWritten(in ConfigWrite w)
     {
-        if (IsExpress) PcieCap.FlrWriteConfig(Config, _exp, Reset);
+        if (IsExpress) QemuPcieCap.FlrWriteConfig(Config, _exp, Reset);
     }
 
     /// <summary>virtio_pci_reset (config-space part).</summary>
     protected override void OnReset()
     {
         if (!IsExpress) return;
-        PcieCap.DevErrReset(Config, _exp);
+        QemuPcieCap.DevErrReset(Config, _exp);
         var lnkctl = Config.GetWord(_exp + PcieCap.LnkCtl) & ~(PcieCap.LnkCtlCcc | PcieCap.LnkCtlEs);
         Config.SetWord(_exp + PcieCap.LnkCtl, (ushort)lnkctl);
         Config.SetWord(_pm + PmCap.Control, 0);

@@ -25,15 +25,15 @@ public sealed class Xio3130Downstream(Xio3130DownstreamOptions options) : PcieSl
     protected override void Configure(ConfigSpaceBuilder b)
     {
         InitExpressPortRegisters(b);
-        MsiPos = MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
-        SsvidCap.Add(b, SsvidOffset, 0, 0);
-        ExpCap = PcieCap.Add(b, ExpOffset, PcieType.Downstream, options.Port);
+        MsiPos = QemuMsi.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        QemuSsvid.Add(b, SsvidOffset, 0, 0);
+        ExpCap = QemuPcieCap.Add(b, ExpOffset, PcieType.DownstreamPort, options.Port);
         var c = b.Config;
         c.SetLong(ExpCap + PcieCap.LnkCap, c.GetLong(ExpCap + PcieCap.LnkCap) & ~(PcieCap.LnkCapWidthMask | PcieCap.LnkCapSpeedMask));
-        PcieCap.FlrInit(b, ExpCap);
-        PcieCap.DevErrInit(b, ExpCap);
+        QemuPcieCap.FlrInit(b, ExpCap);
+        QemuPcieCap.DevErrInit(b, ExpCap);
         SlotInit(b);
-        PcieCap.AriFwdInit(b, ExpCap);
+        QemuPcieCap.AriFwdInit(b, ExpCap);
         AerPos = AerCap.Add(b, AerOffset, options.AerLogMax);
     }
 
@@ -48,7 +48,7 @@ public sealed class Xio3130Downstream(Xio3130DownstreamOptions options) : PcieSl
     protected override void OnConfigWritten(in ConfigWrite w)
     {
         base.OnConfigWritten(w);
-        PcieCap.FlrWriteConfig(Config, ExpCap, Reset);
+        QemuPcieCap.FlrWriteConfig(Config, ExpCap, Reset);
     }
 }
 
@@ -82,18 +82,18 @@ public sealed class Xio3130Upstream(Xio3130UpstreamOptions options) : PciBridgeF
     protected override void Configure(ConfigSpaceBuilder b)
     {
         InitExpressPortRegisters(b);
-        MsiCap.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
-        SsvidCap.Add(b, SsvidOffset, 0, 0);
-        _exp = PcieCap.Add(b, ExpOffset, PcieType.Upstream, options.Port);
-        PcieCap.FlrInit(b, _exp);
-        PcieCap.DevErrInit(b, _exp);
+        QemuMsi.Add(b, MsiOffset, 1, is64: true, perVectorMask: false);
+        QemuSsvid.Add(b, SsvidOffset, 0, 0);
+        _exp = QemuPcieCap.Add(b, ExpOffset, PcieType.UpstreamPort, options.Port);
+        QemuPcieCap.FlrInit(b, _exp);
+        QemuPcieCap.DevErrInit(b, _exp);
         AerCap.Add(b, AerOffset, options.AerLogMax);
     }
 
     /// <summary>xio3130_upstream_reset.</summary>
     protected override void OnReset()
     {
-        PcieCap.DevErrReset(Config, _exp);
+        QemuPcieCap.DevErrReset(Config, _exp);
         base.OnReset();
     }
 
@@ -101,6 +101,6 @@ public sealed class Xio3130Upstream(Xio3130UpstreamOptions options) : PciBridgeF
     protected override void OnConfigWritten(in ConfigWrite w)
     {
         base.OnConfigWritten(w);
-        PcieCap.FlrWriteConfig(Config, _exp, Reset);
+        QemuPcieCap.FlrWriteConfig(Config, _exp, Reset);
     }
 }

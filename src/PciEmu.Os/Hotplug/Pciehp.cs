@@ -33,24 +33,10 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
     /// <summary>pciehp_power_on_slot + pciehp_set_indicators: Power Controller on, Power Indicator on.</summary>
     private void PowerOnSlot(PciDev port)
     {
-        const int sltCtl = 0x18;
-        const ushort powerControllerOff = 1 << 10;
-        const ushort powerIndicatorMask = 3 << 8;
-        const ushort powerIndicatorOn = 1 << 8;
-        var ctl = Read16(port, port.PcieCap + sltCtl);
-        Write16(port, port.PcieCap + sltCtl, (ushort)((ctl & ~(powerControllerOff | powerIndicatorMask)) | powerIndicatorOn));
+        var ctl = Read16(port, port.PcieCap + PcieCap.SltCtl);
+        Write16(port, port.PcieCap + PcieCap.SltCtl, (ushort)((ctl & ~(PcieCap.SltCtlPcc | PcieCap.SltCtlPic)) | PcieCap.SltCtlPwrIndOn));
     }
 
-    private const int PcieSltCtlOffset = 0x18;
-    private const int PcieSltStaOffset = 0x1a;
-    private const ushort SltCtlAttnIndMask = 3 << 6;
-    private const ushort SltCtlAttnIndOff = 3 << 6;
-    private const ushort SltCtlPwrIndMask = 3 << 8;
-    private const ushort SltCtlPwrIndBlink = 2 << 8;
-    private const ushort SltCtlPwrIndOff = 3 << 8;
-    private const ushort SltCtlPowerControllerOff = 1 << 10;
-    private const ushort SltStaAttnButtonPressed = 1 << 0;
-    private const ushort SltStaEventsMask = 0x011f; // ABP, PFD, MRLSC, PDC, CC, DLLSC
 
     /// <summary>pciehp_ist on QEMU's unplug request (Attention Button Pressed): pciehp_handle_button_press, then the
     /// 5-second button work → pciehp_handle_disable_request → pciehp_disable_slot (remove_board: unconfigure, Power
@@ -59,8 +45,8 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
     public List<PciDev> PciehpUnplugRequest(PciDev port)
     {
         var removed = new List<PciDev>();
-        var sltsta = Read16(port, port.PcieCap + PcieSltStaOffset);
-        if ((sltsta & SltStaAttnButtonPressed) == 0) return removed;
+        var sltsta = Read16(port, port.PcieCap + PcieCap.SltSta);
+        if ((sltsta & PcieCap.SltStaAbp) == 0) return removed;
         PciehpAckEvents(port);
         var slot = PciehpSlotName(port);
         var on = port.Subordinate is { Devices.Count: > 0 };
@@ -75,25 +61,25 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
             Log.Dev(port, on ? $"pciehp: Slot({slot}): Powering off due to button press"
                              : $"pciehp: Slot({slot}) Powering on due to button press");
         }
-        PciehpSetIndicators(port, SltCtlPwrIndBlink, SltCtlAttnIndOff);
+        PciehpSetIndicators(port, PcieCap.SltCtlPwrIndBlink, PcieCap.SltCtlAttnIndOff);
         if (!on) return removed;
-        if ((Read16(port, port.PcieCap + PcieSltCtlOffset) & SltCtlPowerControllerOff) != 0)
+        if ((Read16(port, port.PcieCap + PcieCap.SltCtl) & PcieCap.SltCtlPcc) != 0)
         {
             Log.Dev(port, $"pciehp: Slot({slot}): Already disabled");
             return removed;
         }
         removed.AddRange(PciehpUnconfigureDevice(port));
-        var ctl = Read16(port, port.PcieCap + PcieSltCtlOffset);
-        Write16(port, port.PcieCap + PcieSltCtlOffset, (ushort)(ctl | SltCtlPowerControllerOff)); // pciehp_power_off_slot
-        PciehpSetIndicators(port, SltCtlPwrIndOff, null);
+        var ctl = Read16(port, port.PcieCap + PcieCap.SltCtl);
+        Write16(port, port.PcieCap + PcieCap.SltCtl, (ushort)(ctl | PcieCap.SltCtlPcc)); // pciehp_power_off_slot
+        PciehpSetIndicators(port, PcieCap.SltCtlPwrIndOff, null);
         return removed;
     }
 
     /// <summary>pciehp_isr: read Slot Status and write the latched events back (RW1C) before the IRQ thread runs.</summary>
     private void PciehpAckEvents(PciDev port)
     {
-        var events = (ushort)(Read16(port, port.PcieCap + PcieSltStaOffset) & SltStaEventsMask);
-        if (events != 0) Write16(port, port.PcieCap + PcieSltStaOffset, events);
+        var events = (ushort)(Read16(port, port.PcieCap + PcieCap.SltSta) & PcieCap.SlotEventsWithDllsc);
+        if (events != 0) Write16(port, port.PcieCap + PcieCap.SltSta, events);
     }
 
     /// <summary>pciehp_unconfigure_device (safe removal): every function below the port, last first; each one's
@@ -116,23 +102,13 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
     /// <summary>pciehp_set_indicators: one Slot Control write for the indicators that change (null = INDICATOR_NOOP).</summary>
     private void PciehpSetIndicators(PciDev port, ushort? power, ushort? attention)
     {
-        var ctl = Read16(port, port.PcieCap + PcieSltCtlOffset);
+        var ctl = Read16(port, port.PcieCap + PcieCap.SltCtl);
         var v = ctl;
-        if (power is { } p) v = (ushort)((v & ~SltCtlPwrIndMask) | p);
-        if (attention is { } a) v = (ushort)((v & ~SltCtlAttnIndMask) | a);
-        if (v != ctl) Write16(port, port.PcieCap + PcieSltCtlOffset, v);
+        if (power is { } p) v = (ushort)((v & ~PcieCap.SltCtlPic) | p);
+        if (attention is { } a) v = (ushort)((v & ~PcieCap.SltCtlAic) | a);
+        if (v != ctl) Write16(port, port.PcieCap + PcieCap.SltCtl, v);
     }
 
-    private const uint SltCapAttnButton = 1 << 0;
-    private const uint SltCapPowerCtrl = 1 << 1;
-    private const uint SltCapMrl = 1 << 2;
-    private const uint SltCapAttnInd = 1 << 3;
-    private const uint SltCapPowerInd = 1 << 4;
-    private const uint SltCapSurprise = 1 << 5;
-    private const uint SltCapInterlock = 1 << 17;
-    private const uint SltCapNoCmdCompl = 1 << 18;
-    private const int SltCapPsnShift = 19;
-    private const uint LnkCapDllActiveReporting = 1 << 20;
 
     /// <summary>True when pciehp owns the port (is_hotplug_bridge and _OSC granted native hot-plug).</summary>
     public bool PciehpOwns(PciDev port) => port.IsHotplugBridge && Facts.OscGrantsPcieHotplug && port.IsPcieDownstreamPort
@@ -141,13 +117,13 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
     /// <summary>pciehp's slot banner (pcie_init).</summary>
     public string SlotCapsLine(PciDev dev)
     {
-        var slt = Read32(dev, dev.PcieCap + Probe.PcieSltCapOffset);
-        var lnk = Read32(dev, dev.PcieCap + Probe.PcieLnkCapOffset);
+        var slt = Read32(dev, dev.PcieCap + PcieCap.SltCap);
+        var lnk = Read32(dev, dev.PcieCap + PcieCap.LnkCap);
         static char F(bool b) => b ? '+' : '-';
-        return $"Slot #{slt >> SltCapPsnShift} AttnBtn{F((slt & SltCapAttnButton) != 0)} PwrCtrl{F((slt & SltCapPowerCtrl) != 0)} "
-            + $"MRL{F((slt & SltCapMrl) != 0)} AttnInd{F((slt & SltCapAttnInd) != 0)} PwrInd{F((slt & SltCapPowerInd) != 0)} "
-            + $"HotPlug{F((slt & Probe.SltCapHpc) != 0)} Surprise{F((slt & SltCapSurprise) != 0)} Interlock{F((slt & SltCapInterlock) != 0)} "
-            + $"NoCompl{F((slt & SltCapNoCmdCompl) != 0)} IbPresDis- LLActRep{F((lnk & LnkCapDllActiveReporting) != 0)}";
+        return $"Slot #{slt >> PcieCap.SltCapPsnShift} AttnBtn{F((slt & PcieCap.SltCapAbp) != 0)} PwrCtrl{F((slt & PcieCap.SltCapPcp) != 0)} "
+            + $"MRL{F((slt & PcieCap.SltCapMrlsp) != 0)} AttnInd{F((slt & PcieCap.SltCapAip) != 0)} PwrInd{F((slt & PcieCap.SltCapPip) != 0)} "
+            + $"HotPlug{F((slt & PcieCap.SltCapHpc) != 0)} Surprise{F((slt & PcieCap.SltCapHps) != 0)} Interlock{F((slt & PcieCap.SltCapEip) != 0)} "
+            + $"NoCompl{F((slt & PcieCap.SltCapNccs) != 0)} IbPresDis- LLActRep{F((lnk & PcieCap.LnkCapDllLarc) != 0)}";
     }
 
     public readonly Dictionary<PciDev, string> _pciehpSlotNames = [];
@@ -157,5 +133,5 @@ internal sealed class Pciehp(PciCore core) : PciCorePart(core)
 
     /// <summary>Slot Capabilities' Physical Slot Number, the name pciehp asks for.</summary>
     public string PhysicalSlotNumber(PciDev port) =>
-        (Read32(port, port.PcieCap + Probe.PcieSltCapOffset) >> SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
+        (Read32(port, port.PcieCap + PcieCap.SltCap) >> PcieCap.SltCapPsnShift).ToString(CultureInfo.InvariantCulture);
 }

@@ -3,21 +3,6 @@ using PciEmu.Os.Resources;
 
 namespace PciEmu.Os.Model;
 
-/// <summary>PCI_EXP_FLAGS_TYPE values (pci_pcie_type).</summary>
-public enum PcieType
-{
-    None = -1,
-    Endpoint = 0x0,
-    LegacyEndpoint = 0x1,
-    RootPort = 0x4,
-    UpstreamPort = 0x5,
-    DownstreamPort = 0x6,
-    PcieToPciBridge = 0x7,
-    PciToPcieBridge = 0x8,
-    RcIntegratedEndpoint = 0x9,
-    RcEventCollector = 0xa,
-}
-
 /// <summary>struct pci_dev as far as enumeration and resource management need it.</summary>
 public sealed class PciDev
 {
@@ -48,7 +33,7 @@ public sealed class PciDev
     public byte HdrType { get; set; }
     public bool Multifunction { get; set; }
     public int PcieCap { get; set; }
-    public PcieType PcieType { get; set; } = PcieType.None;
+    public PcieType? PcieType { get; set; }
     public bool IsHotplugBridge { get; set; }
     public bool IoWindow { get; set; }
     public bool PrefWindow { get; set; }
@@ -79,7 +64,7 @@ public sealed class PciDev
     public bool IsPcie => PcieCap != 0;
 
     /// <summary>pcie_downstream_port.</summary>
-    public bool IsPcieDownstreamPort => PcieType is PcieType.RootPort or PcieType.DownstreamPort or PcieType.PciToPcieBridge;
+    public bool IsPcieDownstreamPort => PcieType is Core.PcieType.RootPort or Core.PcieType.DownstreamPort or Core.PcieType.PciToPcieBridge;
 
     public override string ToString() => Name;
 }

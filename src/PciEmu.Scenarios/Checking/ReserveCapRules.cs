@@ -30,13 +30,13 @@ internal static class ReserveCapRules
             var f = b.Function;
             if (f.VendorId != PciVendor.RedHat || f.DeviceId is not (RootPortDeviceId or PciBridgeDeviceId)) continue;
             if (FindCap(f) is not { } cap) continue;
-            CheckBus(b, f.Long(cap + RedHatResourceReserveCap.BusRes), found);
-            var io = Long64(f, cap + RedHatResourceReserveCap.Io);
+            CheckBus(b, f.Long(cap + ResourceReserveCap.BusRes), found);
+            var io = Long64(f, cap + ResourceReserveCap.Io);
             if (io != NotSet64) CheckWindow(b, b.Io, io, IoName, found);
-            var mem = f.Long(cap + RedHatResourceReserveCap.Mem);
+            var mem = f.Long(cap + ResourceReserveCap.Mem);
             if (mem != NotSet32) CheckWindow(b, b.Mem, mem, "mem", found);
-            var p32 = f.Long(cap + RedHatResourceReserveCap.Pref32);
-            var p64 = Long64(f, cap + RedHatResourceReserveCap.Pref64);
+            var p32 = f.Long(cap + ResourceReserveCap.Pref32);
+            var p64 = Long64(f, cap + ResourceReserveCap.Pref64);
             if (p32 != NotSet32 && p64 == NotSet64) CheckWindow(b, b.Pref, p32, "pref32", found);
             if (p64 != NotSet64 && p32 == NotSet32) CheckWindow(b, b.Pref, p64, "pref64", found);
         }
@@ -49,9 +49,9 @@ internal static class ReserveCapRules
         var ptr = f.Config[CommonHeader.CapabilityList.Offset] & CapPointerMask;
         for (var n = 0; ptr != 0 && n < MaxCapabilities; n++)
         {
-            if (ptr + RedHatResourceReserveCap.Size > f.Config.Length) return null;
-            if (f.Config[ptr] == CapabilityId.Vendor && f.Config[ptr + RedHatResourceReserveCap.Type] == RedHatResourceReserveCap.TypeResourceReserve)
-                return f.Config[ptr + RedHatResourceReserveCap.Length] >= RedHatResourceReserveCap.Size ? ptr : null;
+            if (ptr + ResourceReserveCap.Size > f.Config.Length) return null;
+            if (f.Config[ptr] == CapabilityId.Vendor && f.Config[ptr + ResourceReserveCap.Type] == ResourceReserveCap.TypeResourceReserve)
+                return f.Config[ptr + ResourceReserveCap.Length] >= ResourceReserveCap.Size ? ptr : null;
             ptr = f.Config[ptr + CapNext] & CapPointerMask;
         }
         return null;

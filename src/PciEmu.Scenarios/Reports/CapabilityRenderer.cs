@@ -14,18 +14,14 @@ namespace PciEmu.Scenarios.Reports;
 /// </summary>
 internal static class CapabilityRenderer
 {
-    private const int CapFlags = 2;
     private const ushort RedHatVendor = 0x1b36;
     private const ushort VirtioVendor = 0x1af4;
     private const ushort VirtioFirst = 0x1000;
     private const ushort VirtioLast = 0x107f;
-    private const byte ReserveCapType = 1;
-    private const uint MsixBirMask = 0x7;
-    private const int MsiQsizeShift = 4;
     private const int PendingAfterMask = 4;
 
     // Slot / link / root register bits lspci prints that the device models do not name (pci_regs.h).
-    private const uint SltCapMrl = 0x4, SltCapNoCmdCompl = 0x40000, SltCapPowerValueMask = 0xff, SltCapPowerScaleMask = 0x3;
+    private const uint SltCapPowerValueMask = 0xff, SltCapPowerScaleMask = 0x3;
     private const int SltCapPowerValueShift = 7, SltCapPowerScaleShift = 15;
     private const int SltCtlPwrFlt = 0x2, SltCtlMrl = 0x4, SltCtlLinkChg = 0x1000, SltCtlAttnIndShift = 6, SltCtlPwrIndShift = 8;
     private const int SltStaMrlState = 0x20, SltStaLinkChg = 0x100;
@@ -33,8 +29,9 @@ internal static class CapabilityRenderer
     private const int RtCapCrsVisible = 0x1;
     private const int RtCtlCorr = 0x1, RtCtlNonFatal = 0x2, RtCtlFatal = 0x4, RtCtlPmeIe = 0x8, RtCtlCrsVisible = 0x10;
     private const uint RtStaPmeStatus = 0x10000, RtStaPmePending = 0x20000, RtStaReqIdMask = 0xffff;
-    private const int ExpFlagsVersionMask = 0xf, ExpFlagsTypeMask = 0xf, ExpFlagsIrqShift = 9, ExpFlagsIrqMask = 0x1f;
-    private const int ExpTypeRootPort = 0x4, ExpTypeDownstream = 0x6, ExpTypePciToPcie = 0x8;
+    private const int ExpFlagsIrqShift = 9, ExpFlagsIrqMask = 0x1f;
+    private const int ExpTypeRootPort = (int)PcieType.RootPort, ExpTypeDownstream = (int)PcieType.DownstreamPort;
+    private const int ExpTypePciToPcie = (int)PcieType.PciToPcieBridge;
     private const int ExpVersion2 = 2;
 
     /// <summary>show_ext_caps' type when the function has no PCIe capability.</summary>
@@ -64,7 +61,7 @@ internal static class CapabilityRenderer
                 continue;
             }
             var o = c.Offset;
-            var cap = f.Word(o + CapFlags);
+            var cap = f.Word(o + PcieCap.Flags);
             sb.Append(inv, $"\tCapabilities: [{o:x2}] ");
             switch ((byte)c.Id)
             {
@@ -90,15 +87,15 @@ internal static class CapabilityRenderer
                     sb.Append("Subsystem: ").Append(PciNames.Subsystem(f.VendorId, f.DeviceId, f.Word(o + 4), f.Word(o + 6), true)).Append('\n');
                     break;
                 case CapabilityId.Express:
-                    expressType = (cap >> PcieCap.FlagsTypeShift) & ExpFlagsTypeMask;
+                    expressType = (cap & PcieCap.FlagsTypeMask) >> PcieCap.FlagsTypeShift;
                     Express(sb, f, o, cap);
                     break;
                 case CapabilityId.MsiX:
                     sb.Append(inv, $"MSI-X: Enable{F(cap, MsixCap.ControlEnable)} Count={(cap & MsixCap.ControlTableSizeMask) + 1} Masked{F(cap, MsixCap.ControlFunctionMask)}\n");
                     var t = f.Long(o + MsixCap.Table);
                     var p = f.Long(o + MsixCap.Pba);
-                    sb.Append(inv, $"\t\tVector table: BAR={t & MsixBirMask} offset={t & ~MsixBirMask:x8}\n");
-                    sb.Append(inv, $"\t\tPBA: BAR={p & MsixBirMask} offset={p & ~MsixBirMask:x8}\n");
+                    sb.Append(inv, $"\t\tVector table: BAR={t & MsixCap.BirMask} offset={t & ~MsixCap.BirMask:x8}\n");
+                    sb.Append(inv, $"\t\tPBA: BAR={p & MsixCap.BirMask} offset={p & ~MsixCap.BirMask:x8}\n");
                     break;
                 default:
                     sb.Append(inv, $"Capability ID 0x{c.Id:x} [{cap:x4}]\n");
@@ -115,7 +112,7 @@ internal static class CapabilityRenderer
         var inv = CultureInfo.InvariantCulture;
         var is64 = (cap & MsiCap.Flag64Bit) != 0;
         var maskable = (cap & MsiCap.FlagMaskBit) != 0;
-        var count = 1 << ((cap & MsiCap.FlagQsizeMask) >> MsiQsizeShift);
+        var count = 1 << ((cap & MsiCap.FlagQsizeMask) >> MsiCap.FlagQsizeShift);
         var max = 1 << ((cap & MsiCap.FlagQmaskMask) >> MsiCap.FlagQmaskShift);
         sb.Append(inv, $"MSI: Enable{F(cap, MsiCap.FlagEnable)} Count={count}/{max} Maskable{F(cap, MsiCap.FlagMaskBit)} 64bit{F(cap, MsiCap.Flag64Bit)}\n");
         var lo = f.Long(o + MsiCap.AddressLo);
@@ -133,14 +130,14 @@ internal static class CapabilityRenderer
     {
         var inv = CultureInfo.InvariantCulture;
         var len = f.Config[o + 2];
-        if (f.VendorId == RedHatVendor && f.Config[o + 3] == ReserveCapType && len >= 0x20)
+        if (f.VendorId == RedHatVendor && f.Config[o + ResourceReserveCap.Type] == ResourceReserveCap.TypeResourceReserve && len >= ResourceReserveCap.Size)
         {
             sb.Append(inv, $"Vendor Specific Information: QEMU resource reservation, Len={len:x2}\n");
-            var bus = f.Long(o + 4);
-            var io = f.Long(o + 8) | ((ulong)f.Long(o + 12) << 32);
-            var mem = f.Long(o + 16);
-            var pref32 = f.Long(o + 20);
-            var pref64 = f.Long(o + 24) | ((ulong)f.Long(o + 28) << 32);
+            var bus = f.Long(o + ResourceReserveCap.BusRes);
+            var io = f.Long(o + ResourceReserveCap.Io) | ((ulong)f.Long(o + ResourceReserveCap.Io + 4) << 32);
+            var mem = f.Long(o + ResourceReserveCap.Mem);
+            var pref32 = f.Long(o + ResourceReserveCap.Pref32);
+            var pref64 = f.Long(o + ResourceReserveCap.Pref64) | ((ulong)f.Long(o + ResourceReserveCap.Pref64 + 4) << 32);
             sb.Append("\t\tBus: ").Append(bus == uint.MaxValue ? "<no hint>" : bus.ToString(inv));
             sb.Append(", I/O:").Append(Hint(io, ulong.MaxValue));
             sb.Append(", Mem:").Append(Hint(mem, uint.MaxValue));
@@ -168,7 +165,7 @@ internal static class CapabilityRenderer
     private static void Express(StringBuilder sb, FunctionSnapshot f, int o, int flags)
     {
         var inv = CultureInfo.InvariantCulture;
-        var type = (flags >> PcieCap.FlagsTypeShift) & ExpFlagsTypeMask;
+        var type = (flags & PcieCap.FlagsTypeMask) >> PcieCap.FlagsTypeShift;
         var slot = (flags & PcieCap.FlagsSlot) != 0;
         var name = type switch
         {
@@ -183,7 +180,7 @@ internal static class CapabilityRenderer
             0xa => "Root Complex Event Collector",
             _ => $"Unknown type {type}",
         };
-        sb.Append(inv, $"Express (v{flags & ExpFlagsVersionMask}) {name}, MSI {(flags >> ExpFlagsIrqShift) & ExpFlagsIrqMask:x2}\n");
+        sb.Append(inv, $"Express (v{flags & PcieCap.FlagsVersionMask}) {name}, MSI {(flags >> ExpFlagsIrqShift) & ExpFlagsIrqMask:x2}\n");
         if (o + PcieCap.RtSta + sizeof(uint) > f.Config.Length) return;
         ExpressCapRenderer.Device(sb, f, o, type);
         if (ExpressCapRenderer.HasLink(type))
@@ -204,7 +201,7 @@ internal static class CapabilityRenderer
             var rs = f.Long(o + PcieCap.RtSta);
             sb.Append(inv, $"\t\tRootSta: PME ReqID {rs & RtStaReqIdMask:x4}, PMEStatus{F(rs, RtStaPmeStatus)} PMEPending{F(rs, RtStaPmePending)}\n");
         }
-        if ((flags & ExpFlagsVersionMask) < ExpVersion2 || o + PcieCap.LnkSta2 + sizeof(ushort) > f.Config.Length) return;
+        if ((flags & PcieCap.FlagsVersionMask) < ExpVersion2 || o + PcieCap.LnkSta2 + sizeof(ushort) > f.Config.Length) return;
         Express2CapRenderer.Device2(sb, f, o, type);
         if (ExpressCapRenderer.HasLink(type)) Express2CapRenderer.Link2(sb, f, o, type);
     }
@@ -214,9 +211,9 @@ internal static class CapabilityRenderer
     {
         var inv = CultureInfo.InvariantCulture;
         var t = f.Long(o + PcieCap.SltCap);
-        sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, PcieCap.SltCapAbp)} PwrCtrl{F(t, PcieCap.SltCapPcp)} MRL{F(t, SltCapMrl)} AttnInd{F(t, PcieCap.SltCapAip)} PwrInd{F(t, PcieCap.SltCapPip)} HotPlug{F(t, PcieCap.SltCapHpc)} Surprise{F(t, PcieCap.SltCapHps)}\n");
+        sb.Append(inv, $"\t\tSltCap:\tAttnBtn{F(t, PcieCap.SltCapAbp)} PwrCtrl{F(t, PcieCap.SltCapPcp)} MRL{F(t, PcieCap.SltCapMrlsp)} AttnInd{F(t, PcieCap.SltCapAip)} PwrInd{F(t, PcieCap.SltCapPip)} HotPlug{F(t, PcieCap.SltCapHpc)} Surprise{F(t, PcieCap.SltCapHps)}\n");
         var power = ExpressCapRenderer.PowerLimit((t >> SltCapPowerValueShift) & SltCapPowerValueMask, (t >> SltCapPowerScaleShift) & SltCapPowerScaleMask);
-        sb.Append(inv, $"\t\t\tSlot #{t >> PcieCap.SltCapPsnShift}, PowerLimit {power}; Interlock{F(t, PcieCap.SltCapEip)} NoCompl{F(t, SltCapNoCmdCompl)}\n");
+        sb.Append(inv, $"\t\t\tSlot #{t >> PcieCap.SltCapPsnShift}, PowerLimit {power}; Interlock{F(t, PcieCap.SltCapEip)} NoCompl{F(t, PcieCap.SltCapNccs)}\n");
         var w = f.Word(o + PcieCap.SltCtl);
         sb.Append(inv, $"\t\tSltCtl:\tEnable: AttnBtn{F(w, PcieCap.SltCtlAbpe)} PwrFlt{F(w, SltCtlPwrFlt)} MRL{F(w, SltCtlMrl)} PresDet{F(w, PcieCap.SltCtlPdce)} CmdCplt{F(w, PcieCap.SltCtlCcie)} HPIrq{F(w, PcieCap.SltCtlHpie)} LinkChg{F(w, SltCtlLinkChg)}\n");
         sb.Append(inv, $"\t\t\tControl: AttnInd {Indicator((w & PcieCap.SltCtlAic) >> SltCtlAttnIndShift)}, PwrInd {Indicator((w & PcieCap.SltCtlPic) >> SltCtlPwrIndShift)}, Power{F(w, PcieCap.SltCtlPcc)} Interlock{F(w, PcieCap.SltCtlEic)}\n");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PciEmu.Core;
 using PciEmu.Devices.Capabilities;
 using PciEmu.Platform;
 
@@ -8,8 +9,9 @@ namespace PciEmu.Scenarios.Reports;
 /// <summary>cap_express_dev2 and cap_express_link2 (ls-caps.c, pciutils 3.9): the DevCap2..LnkSta2 lines of a v2 capability.</summary>
 internal static class Express2CapRenderer
 {
-    private const int TypeEndpoint = 0x0, TypeLegacyEndpoint = 0x1, TypeRootPort = 0x4, TypeUpstream = 0x5, TypeDownstream = 0x6;
-    private const int TypePciToPcieBridge = 0x8, TypeRcEndpoint = 0x9;
+    private const int TypeEndpoint = (int)PcieType.Endpoint, TypeLegacyEndpoint = (int)PcieType.LegacyEndpoint, TypeRootPort = (int)PcieType.RootPort;
+    private const int TypeUpstream = (int)PcieType.UpstreamPort, TypeDownstream = (int)PcieType.DownstreamPort;
+    private const int TypePciToPcieBridge = (int)PcieType.PciToPcieBridge, TypeRcEndpoint = (int)PcieType.RcIntegratedEndpoint;
 
     // PCI_EXP_DEVCAP2_* (lib/header.h).
     private const uint DevCap2TimeoutRangeMask = 0xf, DevCap2TimeoutDis = 0x10, DevCap2Ari = 0x20, DevCap2AtomicRouting = 0x40;

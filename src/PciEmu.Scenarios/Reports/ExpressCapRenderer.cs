@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PciEmu.Core;
 using PciEmu.Devices.Capabilities;
 using PciEmu.Platform;
 
@@ -8,8 +9,10 @@ namespace PciEmu.Scenarios.Reports;
 /// <summary>cap_express_dev and cap_express_link (ls-caps.c, pciutils 3.9): the DevCap..LnkCtl lines.</summary>
 internal static class ExpressCapRenderer
 {
-    private const int TypeEndpoint = 0x0, TypeLegacyEndpoint = 0x1, TypeRootPort = 0x4, TypeUpstream = 0x5, TypeDownstream = 0x6;
-    private const int TypePcieToPciBridge = 0x7, TypePciToPcieBridge = 0x8, TypeRcEndpoint = 0x9;
+    private const int TypeEndpoint = (int)PcieType.Endpoint, TypeLegacyEndpoint = (int)PcieType.LegacyEndpoint, TypeRootPort = (int)PcieType.RootPort;
+    private const int TypeUpstream = (int)PcieType.UpstreamPort, TypeDownstream = (int)PcieType.DownstreamPort;
+    private const int TypePcieToPciBridge = (int)PcieType.PcieToPciBridge, TypePciToPcieBridge = (int)PcieType.PciToPcieBridge;
+    private const int TypeRcEndpoint = (int)PcieType.RcIntegratedEndpoint;
     private const uint DevCapPayloadMask = 0x7, DevCapPhantomMask = 0x18, DevCapL0sMask = 0x1c0, DevCapL1Mask = 0xe00;
     private const int DevCapPhantomShift = 3, DevCapL0sShift = 6, DevCapL1Shift = 9, DevCapPowerValueShift = 18, DevCapPowerScaleShift = 26;
     private const uint DevCapExtTag = 0x20, DevCapAttnBtn = 0x1000, DevCapAttnInd = 0x2000, DevCapPwrInd = 0x4000;
@@ -103,5 +106,5 @@ internal static class ExpressCapRenderer
     }
 
     /// <summary>Whether the function type has a link (not RC-integrated endpoints / event collectors).</summary>
-    public static bool HasLink(int type) => type is not (TypeRcEndpoint or 0xa);
+    public static bool HasLink(int type) => type is not (TypeRcEndpoint or (int)PcieType.RcEventCollector);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PciEmu.Core;
 using PciEmu.Devices.Capabilities;
 using PciEmu.Platform;
 
@@ -8,7 +9,7 @@ namespace PciEmu.Scenarios.Reports;
 /// <summary>cap_aer and cap_acs (ls-ecaps.c, pciutils 3.9): the -vvv lines under the AER and ACS capabilities.</summary>
 internal static class ExtCapRenderer
 {
-    private const int TypeRootPort = 0x4, TypeRootEventCollector = 0xa;
+    private const int TypeRootPort = (int)PcieType.RootPort, TypeRootEventCollector = (int)PcieType.RcEventCollector;
 
     // PCI_ERR_UNC_*, PCI_ERR_COR_*, PCI_ERR_CAP_*, PCI_ERR_ROOT_* (lib/header.h).
     private const uint UncDlp = 0x10, UncSdes = 0x20, UncPoisonTlp = 0x1000, UncFcp = 0x2000, UncCompTime = 0x4000, UncCompAbort = 0x8000;
