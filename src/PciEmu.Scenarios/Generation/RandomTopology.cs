@@ -28,8 +28,8 @@ public sealed record RandomTopology(int Seed, string Machine, string Memory, IRe
         sb.Append("-nodefaults\n");
         foreach (var d in Devices) sb.Append("-device ").Append(d).Append('\n');
         sb.Append("firmware seabios\n");
-        if (RewindsBusCounter) sb.Append("# a bus-reserve no larger than the buses below rewinds SeaBIOS's bus counter: bus numbers overlap\n");
-        sb.Append("kernel linux\n");
+        if (RewindsBusCounter) sb.Append("# firmware only: a bus-reserve no larger than the buses below rewinds SeaBIOS's bus counter\n");
+        else sb.Append("kernel linux\n");
         if (HotplugDevice is not null) sb.Append("device_add ").Append(HotplugDevice).Append('\n');
         return sb.ToString();
     }
