@@ -8,7 +8,7 @@ internal sealed class FwCfgReader(IFwCfg fwcfg)
 {
     /// <summary>romfile_find: the file's contents, or null when fw_cfg does not have it.</summary>
     public ReadOnlyMemory<byte>? romfile_find(string name) =>
-        fwcfg.TryGetFile(name, out var data) ? data : null;
+        fwcfg.TryGetFile(name, out var data) ? data : (ReadOnlyMemory<byte>?)null; // not "? data : null": that is an empty memory
 
     /// <summary>
     /// romfile_loadint: a little-endian integer of 1, 2, 4 or 8 bytes; <paramref name="defval"/> when the file is

@@ -14,6 +14,7 @@ internal sealed class PciDevice
     public byte prog_if;
     public byte revision;
     public byte header_type;
+    public bool have_driver;
     public byte secondary_bus;
 
     public SeaBiosPciDevice Snapshot() =>

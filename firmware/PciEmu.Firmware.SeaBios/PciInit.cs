@@ -84,6 +84,11 @@ internal sealed partial class PciInit
     public IReadOnlyList<PciDevice> Devices => _devices.All;
     public ulong Mmconfig => _pci.Mmconfig;
 
+    /// <summary>The config accessors as pci_setup left them (mmconfig on q35), for the POST steps that follow.</summary>
+    internal PciConfig Config => _pci;
+
+    internal FwCfgReader Romfile => _romfile;
+
     private IDisposable? Phase(string function) => _env.Phases?.Begin("seabios: " + function);
 
     /// <summary>panic(fmt): print and halt.</summary>

@@ -21,6 +21,9 @@ internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwC
     private const byte AmdValidPhysBits = 40;
 
     public uint RamSize;
+
+    /// <summary>ShadowBDF: the host bridge make_bios_writable found (make_bios_readonly locks its PAMs), or -1.</summary>
+    public int ShadowBDF = -1;
     public ulong RamSizeOver4G;
 
     /// <summary>CPUPhysBits (rel-1.16.3+): 0 until physbits() accepts a value.</summary>
@@ -40,11 +43,13 @@ internal sealed class QemuPreinit(PciConfig pci, DebugLog log, E820Map e820, FwC
             var device = (ushort)(vendev >> 16);
             if (vendor == PCI_VENDOR_ID_INTEL && device == PCI_DEVICE_ID_INTEL_82441)
             {
+                ShadowBDF = bdf;
                 make_bios_writable_intel(bdf, I440FX_PAM0);
                 return;
             }
             if (vendor == PCI_VENDOR_ID_INTEL && device == PCI_DEVICE_ID_INTEL_Q35_MCH)
             {
+                ShadowBDF = bdf;
                 make_bios_writable_intel(bdf, Q35_HOST_BRIDGE_PAM0);
                 return;
             }

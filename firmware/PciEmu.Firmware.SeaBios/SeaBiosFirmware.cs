@@ -6,10 +6,20 @@ namespace PciEmu.Firmware.SeaBios;
 /// <summary>
 /// Entry point of the SeaBIOS rel-1.16.2 port: the POST steps before pci_setup that touch PCI or feed it
 /// (make_bios_writable, qemu_detect, qemu_early_e820, the top-of-4G BIOS reservation, the pm_base move), then
-/// pci_setup.
+/// pci_setup, then what POST does to config space after it (<see cref="SeaBiosPost"/>) and the modelled effect of
+/// the first boot entry, an iPXE option ROM (<see cref="IpxeBoot"/>).
 /// </summary>
 public static class SeaBiosFirmware
 {
+    /// <summary>
+    /// The phase of the modelled boot ROM (<see cref="SeaBiosOptions.RunBootRom"/>): everything the port does before
+    /// it is SeaBIOS code ported access for access; inside it, the effect of code PciEmu cannot run (iPXE).
+    /// </summary>
+    public const string BootRomPhase = IpxeBoot.PhaseName;
+
+    /// <summary>The phase of the POST steps after pci_setup (<see cref="SeaBiosOptions.RunPost"/>).</summary>
+    public const string PostPhase = "seabios: post after pci_setup";
+
     public static SeaBiosResult Run(SeaBiosEnvironment environment, SeaBiosOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -58,12 +68,25 @@ public static class SeaBiosFirmware
         {
             outcome = new SeaBiosOutcome(SeaBiosOutcomeKind.Hung, ex.Message);
         }
+        var pciSetupEnd = log.Count;
+        IReadOnlyList<string> bootRomDevices = [];
+        if (outcome.Kind == SeaBiosOutcomeKind.Ok && options.RunPost)
+        {
+            var post = new SeaBiosPost(init.Config, init.Devices, log, init.Romfile, environment.Ports, pmBase, pre.ShadowBDF);
+            using (environment.Phases?.Begin(PostPhase)) post.Run(options);
+            if (options.RunBootRom)
+            {
+                using (environment.Phases?.Begin(IpxeBoot.PhaseName))
+                    bootRomDevices = IpxeBoot.Run(init.Config, init.Devices, post.DeployedRoms);
+            }
+        }
 
         var windows = new PciWindows(init.pcimem_start, init.pcimem_end, init.pcimem64_start, init.pcimem64_end, init.IoBase, init.IoSum);
         return new SeaBiosResult(log.Lines.ToArray(), e820.Entries, outcome, windows, init.MaxPCIBus,
             init.Devices.Select(d => d.Snapshot()).ToArray())
         {
-            PciSetupLog = log.Lines.Skip(first).ToArray(),
+            PciSetupLog = log.Lines.Skip(first).Take(pciSetupEnd - first).ToArray(),
+            BootRomDevices = bootRomDevices,
             BusCounterRewinds = init.BusCounterRewinds.ToArray(),
         };
     }

@@ -84,6 +84,21 @@ public sealed record SeaBiosOptions
     /// </summary>
     public bool RunPreinit { get; init; } = true;
 
+    /// <summary>
+    /// Run what POST does to config space after pci_setup (SMM setup, the mptable's interrupt reads, the ATA and
+    /// AHCI drivers, the option ROM scan, make_bios_readonly; <see cref="SeaBiosPost"/>).
+    /// </summary>
+    public bool RunPost { get; init; } = true;
+
+    /// <summary>
+    /// Apply what the first boot entry leaves in config space: with no disk, the first PCI option ROM's BEV, an
+    /// iPXE build in QEMU's NIC romfiles (<see cref="IpxeBoot"/>: a model of its effect, not its code).
+    /// </summary>
+    public bool RunBootRom { get; init; } = true;
+
+    /// <summary>CONFIG_ATA_DMA (off in the Debian build: init_pciata leaves IDE bus mastering alone).</summary>
+    public bool ConfigAtaDma { get; init; }
+
     /// <summary>An e820 map to start from instead of etc/e820 (used when <see cref="RunPreinit"/> is false).</summary>
     public IReadOnlyList<PciEmu.Fabric.FirmwareTables.E820Entry>? InitialE820 { get; init; }
 }

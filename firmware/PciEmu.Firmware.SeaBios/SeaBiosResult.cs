@@ -49,6 +49,12 @@ public sealed record SeaBiosResult(
     /// as upstream does: the bridges numbered afterwards overlap earlier ones (or loop, see <see cref="SeaBiosOutcomeKind.Hung"/>).
     /// </summary>
     public IReadOnlyList<string> BusCounterRewinds { get; init; } = [];
+
+    /// <summary>
+    /// The functions (BB:DD.F) the modelled boot ROM (the first BEV: an iPXE build) bound its driver to and
+    /// adjusted (bus mastering); empty when no NIC ROM was deployed (<see cref="IpxeBoot"/>).
+    /// </summary>
+    public IReadOnlyList<string> BootRomDevices { get; init; } = [];
 }
 
 /// <summary>struct pci_device as pci_probe_devices filled it (a snapshot for callers).</summary>

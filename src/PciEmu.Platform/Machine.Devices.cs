@@ -1,4 +1,5 @@
 using PciEmu.Core;
+using PciEmu.Devices.Devices;
 using PciEmu.Fabric;
 
 using PciEmu.Fabric.FirmwareTables;
@@ -39,6 +40,7 @@ public sealed partial class Machine
             CheckChipsetGlobals(f.TypeName);
             _hierarchy.Root.Plug(devFn, f);
             if (devFn == 0) AttachEcamSource(f);
+            if (f is Ich9Lpc lpc) _ich9Pm = Ich9PmIo.Attach(Cpu, lpc);
         }
     }
 

@@ -21,6 +21,7 @@ public sealed partial class Machine
     private readonly IDeviceCatalog _catalog;
     private readonly EcamHost? _ecam;
     private readonly AcpiPciHotplug? _acpiHotplug;
+    private Ich9PmIo? _ich9Pm;
     private readonly List<string> _warnings = [];
     private readonly FwCfg _fwCfg;
 
@@ -152,6 +153,7 @@ public sealed partial class Machine
             foreach (var (_, f) in bus.Functions) f.Reset();
         }
         _acpiHotplug?.Reset();
+        _ich9Pm?.Reset();
     }
 
     /// <summary>

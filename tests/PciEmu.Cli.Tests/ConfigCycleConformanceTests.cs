@@ -11,9 +11,11 @@ namespace PciEmu.Cli.Tests;
 /// <summary>
 /// Item 1 of issue 18: for every recorded case with a <c>pci-trace.log</c> (QEMU's pci_cfg_read / pci_cfg_write trace
 /// points of the whole boot: BB:DD.F, offset, value, in order; only accesses that reached a device), the config
-/// accesses the SeaBIOS port makes — everything it models, preinit through pci_setup — equal the first accesses of the
-/// trace, one for one. What the real boot does after pci_setup (SeaBIOS's drivers, option ROMs, the recorder's own
-/// config dump) follows in the trace and is the subject of <see cref="FirmwareLspciConformanceTests"/>. When the
+/// accesses the SeaBIOS port makes — preinit, pci_setup and the POST steps after it (SMM setup, the mptable's reads,
+/// the ATA and AHCI drivers, the option ROM scan, make_bios_readonly) — equal the first accesses of the trace, one
+/// for one. The comparison stops where the boot begins (<see cref="SeaBiosFirmware.BootRomPhase"/>): the iPXE option
+/// ROM runs there, code PciEmu cannot run and models only by its effect, and the recorder's own config dump
+/// interleaves with it in the trace; its effect is the subject of <see cref="FirmwareLspciConformanceTests"/>. When the
 /// firmware never finishes (random/fw-010: a bus-numbering loop overflows SeaBIOS's stack) the port's accesses stop
 /// where SeaBIOS died; the trace then shows only the recorder's dump of every function's 256 bytes.
 /// </summary>
@@ -78,19 +80,21 @@ public partial class ConfigCycleConformanceTests
         var scenario = ScenarioOptions.CreateParser(settings).ParseArguments([.. RecordedArguments.Topology(argv), "--firmware", "seabios"]);
         var sink = new Collector();
         var runner = ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Trace = _ => sink });
-        return (sink.Lines, runner.Firmware!.Outcome.Kind);
+        var bootRom = runner.Machine.Cpu.Phases.Names.ToList().IndexOf(SeaBiosFirmware.BootRomPhase);
+        var beforeBoot = sink.Lines.TakeWhile(l => bootRom < 0 || l.Phase != bootRom).Select(l => l.Line).ToList();
+        return (beforeBoot, runner.Firmware!.Outcome.Kind);
     }
 
     /// <summary>Config accesses that reached a function, as QEMU's trace points print them.</summary>
     private sealed class Collector : ITraceSink
     {
-        public List<string> Lines { get; } = [];
+        public List<(string Line, int Phase)> Lines { get; } = [];
 
         public void Emit(in TraceEvent e)
         {
             if (e.Kind is not (TraceEventKind.ConfigRead or TraceEventKind.ConfigWrite)) return;
             var arrow = e.Kind == TraceEventKind.ConfigRead ? "->" : "<-";
-            Lines.Add(string.Create(CultureInfo.InvariantCulture, $"{e.Bdf.Bus:x2}:{e.Bdf.Device:x2}.{e.Bdf.Function:x} @0x{e.Offset:x} {arrow} 0x{e.Value:x}"));
+            Lines.Add((string.Create(CultureInfo.InvariantCulture, $"{e.Bdf.Bus:x2}:{e.Bdf.Device:x2}.{e.Bdf.Function:x} @0x{e.Offset:x} {arrow} 0x{e.Value:x}"), e.Phase));
         }
     }
 }

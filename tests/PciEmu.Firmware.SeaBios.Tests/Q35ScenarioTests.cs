@@ -147,7 +147,8 @@ public class Q35ScenarioTests
 
         Assert.Equal(
             ["seabios: pci_bios_init_bus", "seabios: pci_probe_devices", "seabios: pci_bios_init_platform", "seabios: pci_bios_check_devices",
-             "seabios: pci_bios_map_devices", "seabios: pci_bios_init_devices", "seabios: pci_enable_default_vga"],
+             "seabios: pci_bios_map_devices", "seabios: pci_bios_init_devices", "seabios: pci_enable_default_vga",
+             SeaBiosFirmware.PostPhase, SeaBiosFirmware.BootRomPhase],
             phases);
         var names = m.Cpu.Phases;
         int Id(string n) => names.IdOf(n);

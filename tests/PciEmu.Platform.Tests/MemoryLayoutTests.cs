@@ -83,7 +83,7 @@ public partial class MemoryLayoutTests
     public void FwCfg_WithMaxmem_PublishesReservedMemoryEndAfterE820()
     {
         var fw = MachineFwCfg.Build(Layout(MachineType.Pc, 1 * GiB, 2 * GiB, 1));
-        Assert.Equal(["etc/boot-fail-wait", "etc/e820", "etc/reserved-memory-end"], fw.FileNames);
+        Assert.Equal(["etc/boot-fail-wait", "etc/e820", "etc/reserved-memory-end", "etc/table-loader"], fw.FileNames);
         Assert.True(fw.TryGetFile("etc/reserved-memory-end", out var end));
         Assert.Equal(6 * GiB, BitConverter.ToUInt64(end.Span));
     }

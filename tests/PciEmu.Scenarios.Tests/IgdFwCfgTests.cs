@@ -13,13 +13,13 @@ public class IgdFwCfgTests
         Assert.False(opregion.IsEmpty);
         Assert.True(m.FwCfg.TryGetFile("etc/igd-bdsm-size", out var bdsm));
         Assert.Equal(sizeof(ulong), bdsm.Length);
-        Assert.Equal(["etc/boot-fail-wait", "etc/e820", "etc/igd-bdsm-size", "etc/igd-opregion"], m.FwCfg.FileNames);
+        Assert.Equal(["etc/boot-fail-wait", "etc/e820", "etc/igd-bdsm-size", "etc/igd-opregion", "etc/table-loader"], m.FwCfg.FileNames);
     }
 
     [Fact]
     public void NoIgd_NoIgdFiles()
     {
         var m = new TopologyParser().ParseText("-M pc\n-nodefaults\n").Build(DevicesCatalog.Instance);
-        Assert.Equal(["etc/boot-fail-wait", "etc/e820"], m.FwCfg.FileNames);
+        Assert.Equal(["etc/boot-fail-wait", "etc/e820", "etc/table-loader"], m.FwCfg.FileNames);
     }
 }

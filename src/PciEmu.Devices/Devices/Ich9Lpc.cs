@@ -28,6 +28,7 @@ public sealed class Ich9Lpc(Ich9LpcOptions options) : PciFunction(options)
     public const uint PmBaseDefault = 0x1;
     public const uint PmBaseAddressMask = 0xff80;
     public const byte AcpiCtrlWritable = 0x87;  // ACPI_EN | SCI_IRQ_SEL
+    public const byte AcpiCtrlAcpiEn = 0x80;
     public const ushort GenPmcon1SmiLock = 0x10;
     public const byte EnCom1 = 0x01;
     public const byte EnCom2 = 0x02;
