@@ -1,4 +1,5 @@
 using System.Globalization;
+using PciEmu.Perf;
 
 namespace PciEmu.Benchmarks;
 

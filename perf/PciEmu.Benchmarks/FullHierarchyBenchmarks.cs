@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using PciEmu.Core;
+using PciEmu.Perf;
 using PciEmu.Scenarios.Generation;
 
 namespace PciEmu.Benchmarks;

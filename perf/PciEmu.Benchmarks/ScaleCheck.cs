@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PciEmu.Core;
 using PciEmu.Firmware.SeaBios;
+using PciEmu.Perf;
 using PciEmu.Scenarios.Generation;
 
 namespace PciEmu.Benchmarks;

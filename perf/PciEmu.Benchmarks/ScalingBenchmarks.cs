@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using PciEmu.Perf;
 using PciEmu.Scenarios.Generation;
 
 namespace PciEmu.Benchmarks;

@@ -29,6 +29,10 @@ public sealed class ConfigSpaceBuilder
     internal IReadOnlyList<Action<ConfigSpace>> ResetActions => _resetActions;
     internal IReadOnlyList<ConfigWriteHook> WriteHooks => _writeHooks;
 
+    /// <summary>The bytes whose reads have a side effect (<see cref="OnConfigRead"/>), as [start, end); empty by default.</summary>
+    internal int ReadHookStart { get; private set; }
+    internal int ReadHookEnd { get; private set; }
+
     public ConfigSpaceBuilder Init(Register r, uint value) => Init(r.Offset, r.Width, value);
 
     public ConfigSpaceBuilder Init(int offset, int width, uint value)
@@ -148,6 +152,27 @@ public sealed class ConfigSpaceBuilder
     public ConfigSpaceBuilder OnGenericWrite(ConfigWriteHook hook)
     {
         _writeHooks.Add(hook);
+        return this;
+    }
+
+    /// <summary>
+    /// Declares that a read overlapping [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
+    /// runs the function's <see cref="PciFunction.OnConfigRead"/> first (QEMU's config_read hooks, e.g.
+    /// pcie_sync_bridge_lnk). Reads of other bytes return config space as it is. Several calls widen the range.
+    /// </summary>
+    public ConfigSpaceBuilder OnConfigRead(int offset, int length)
+    {
+        var end = offset + length;
+        if (ReadHookEnd == ReadHookStart)
+        {
+            ReadHookStart = offset;
+            ReadHookEnd = end;
+        }
+        else
+        {
+            ReadHookStart = Math.Min(ReadHookStart, offset);
+            ReadHookEnd = Math.Max(ReadHookEnd, end);
+        }
         return this;
     }
 }

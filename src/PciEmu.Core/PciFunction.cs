@@ -39,6 +39,8 @@ public abstract class PciFunction
     private IReadOnlyList<BarDefinition> _bars = [];
     private IReadOnlyList<Action<ConfigSpace>> _resetActions = [];
     private ConfigWriteHook[] _writeHooks = [];
+    private int _readHookStart;
+    private int _readHookEnd;
 
     protected PciFunction(PciDeviceOptions? options = null)
     {
@@ -89,6 +91,8 @@ public abstract class PciFunction
         RomSize = b.RomSize;
         _resetActions = b.ResetActions;
         _writeHooks = [.. b.WriteHooks];
+        _readHookStart = b.ReadHookStart;
+        _readHookEnd = b.ReadHookEnd;
         _config = config;
         Reset();
     }
@@ -144,8 +148,25 @@ public abstract class PciFunction
     /// <summary>The device's own realize: BARs, capabilities, register behaviour.</summary>
     protected abstract void Configure(ConfigSpaceBuilder b);
 
-    /// <summary>A config read as the device answers it (pci_default_read_config unless overridden).</summary>
-    public virtual uint ReadConfig(int offset, int width) => Config.Read(offset, width);
+    /// <summary>
+    /// A config read as the device answers it (pci_default_read_config): the device's read hook first when the read
+    /// overlaps the bytes it declared (<see cref="ConfigSpaceBuilder.OnConfigRead"/>), then the bytes.
+    /// </summary>
+    public uint ReadConfig(int offset, int width)
+    {
+        var config = Config;
+        if (HasReadHook(offset, width)) OnConfigRead(offset, width);
+        return config.Read(offset, width);
+    }
+
+    /// <summary>True when a read of [offset, offset + width) must run <see cref="OnConfigRead"/> first.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool HasReadHook(int offset, int width) => offset < _readHookEnd && _readHookStart < offset + width;
+
+    /// <summary>The side effect of a read of the bytes declared with <see cref="ConfigSpaceBuilder.OnConfigRead"/>, before the bytes are read.</summary>
+    protected virtual void OnConfigRead(int offset, int width)
+    {
+    }
 
     /// <summary>A config write: the default masked write, then the device's side effects.</summary>
     public void WriteConfig(int offset, int width, uint value)

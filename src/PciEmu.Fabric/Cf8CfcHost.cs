@@ -53,6 +53,26 @@ public sealed class Cf8CfcHost(PciConfigDecoder decoder) : IPortHandler
             (int)(a & ByteMask), width, Cf8Limit, cost);
     }
 
+    /// <summary>The untraced fast path of a CONFIG_DATA read (<see cref="PciConfigDecoder.TryReadUntraced"/>); false when disabled.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool TryReadDataUntraced(ushort port, int width, out uint value)
+    {
+        var a = ConfigAddress | (uint)(port & 3);
+        if ((a & EnableBit) == 0)
+        {
+            value = 0;
+            return false;
+        }
+        return decoder.TryReadUntraced(AccessMechanism.Cf8Cfc, port: true, (int)((a >> BusShift) & ByteMask), (int)((a >> DevFnShift) & ByteMask),
+            (int)(a & ByteMask), width, Cf8Limit, decoder.Cpu.PortCost * 2, out value);
+    }
+
+    /// <summary>The untraced fast path of a CONFIG_ADDRESS write (pci_host_config_write: only a dword at 0xCF8 latches).</summary>
+    internal void LatchUntraced(int width, uint value)
+    {
+        if (width == ConfigWidth) ConfigAddress = value;
+    }
+
     /// <summary>pci_host_data_write / pci_data_write.</summary>
     private void DataWrite(ushort port, int width, uint value)
     {

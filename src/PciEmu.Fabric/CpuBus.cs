@@ -79,6 +79,7 @@ public sealed class CpuBus
         var list = _ports.ToList();
         list.Add(new PortRegion(start, length, handler, priority));
         _ports = [.. list.OrderByDescending(r => r.Priority)];
+        UpdateFastPorts();
     }
 
     public void MapMmio(ulong start, ulong size, IMmioHandler handler, int priority = 0)
@@ -86,9 +87,56 @@ public sealed class CpuBus
         var list = _mmio.ToList();
         list.Add(new MmioRegion(start, size, handler, priority));
         _mmio = [.. list.OrderByDescending(r => r.Priority)];
+        UpdateFastMmio();
     }
 
-    public void UnmapMmio(IMmioHandler handler) => _mmio = _mmio.Where(r => !ReferenceEquals(r.Handler, handler)).ToArray();
+    public void UnmapMmio(IMmioHandler handler)
+    {
+        _mmio = _mmio.Where(r => !ReferenceEquals(r.Handler, handler)).ToArray();
+        UpdateFastMmio();
+    }
+
+    // The config fast path (tracing off): the ECAM window and the CF8/CFC host, called directly (no region scan, no
+    // interface dispatch) when the region lookup is known to answer them. Recomputed whenever a region is mapped or
+    // unmapped, so the lookup's answer (priority order, first match) is unchanged.
+    private EcamHost? _fastEcam;
+    private ulong _fastEcamStart;
+    private ulong _fastEcamSize;
+    private Cf8CfcHost? _fastCf8;
+
+    /// <summary>The first ECAM window no earlier region overlaps: every address in it is claimed by it.</summary>
+    private void UpdateFastMmio()
+    {
+        _fastEcam = null;
+        _fastEcamStart = 0;
+        _fastEcamSize = 0;
+        for (var i = 0; i < _mmio.Length; i++)
+        {
+            if (_mmio[i].Handler is not EcamHost ecam || _mmio[i].Size == 0) continue;
+            var r = _mmio[i];
+            var shadowed = false;
+            for (var j = 0; j < i; j++)
+            {
+                var o = _mmio[j];
+                if (o.Size != 0 && o.Start <= r.Start + (r.Size - 1) && r.Start <= o.Start + (o.Size - 1)) shadowed = true;
+            }
+            if (shadowed) continue;
+            _fastEcam = ecam;
+            _fastEcamStart = r.Start;
+            _fastEcamSize = r.Size;
+            return;
+        }
+    }
+
+    /// <summary>The CF8/CFC host, if the port lookup gives it CONFIG_ADDRESS and all four CONFIG_DATA ports.</summary>
+    private void UpdateFastPorts()
+    {
+        _fastCf8 = FindPort(Cf8CfcHost.AddressPort) as Cf8CfcHost;
+        for (var p = Cf8CfcHost.DataPort; p < Cf8CfcHost.DataPort + sizeof(uint); p++)
+        {
+            if (!ReferenceEquals(FindPort(p), _fastCf8)) _fastCf8 = null;
+        }
+    }
 
     public IEnumerable<(ulong Start, ulong Size, IMmioHandler Handler)> MmioRegions => _mmio.Select(r => (r.Start, r.Size, r.Handler));
 
@@ -155,6 +203,11 @@ public sealed class CpuBus
     /// <summary>IN: one port read of 1, 2 or 4 bytes. Unclaimed ports read all ones.</summary>
     public uint In(ushort port, int width)
     {
+        if ((port & ~DataPortMask) == Cf8CfcHost.DataPort && _fastCf8 is { } cf8 && Trace is null && (uint)width <= sizeof(uint)
+            && cf8.TryReadDataUntraced(port, width, out var fast))
+        {
+            return fast;
+        }
         BeginCycle(true);
         _inRead = true;
         var h = FindPort(port);
@@ -167,12 +220,23 @@ public sealed class CpuBus
     public void Out(ushort port, int width, uint value)
     {
         value &= Ones(width);
+        if (port == Cf8CfcHost.AddressPort && _fastCf8 is { } cf8 && Trace is null)
+        {
+            BeginCycle(true);
+            cf8.LatchUntraced(width, value);
+            return;
+        }
         Tick(true, TraceEventKind.PortWrite, port, width, value);
         FindPort(port)?.Write(port, width, value);
     }
 
     public ulong MmioRead(ulong address, int width)
     {
+        if (address - _fastEcamStart < _fastEcamSize && Trace is null && (uint)width <= sizeof(uint)
+            && _fastEcam!.TryReadUntraced(address - _fastEcamStart, width, out var fast))
+        {
+            return fast;
+        }
         var h = FindMmio(address, out var offset);
         var mask = width >= 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1;
         BeginCycle(false);
@@ -186,6 +250,21 @@ public sealed class CpuBus
     {
         Tick(false, TraceEventKind.MmioWrite, address, Math.Min(width, 4), (uint)value);
         FindMmio(address, out var offset)?.Write(offset, width, value);
+    }
+
+    private const int DataPortMask = 3;
+
+    /// <summary>
+    /// Counts an untraced config read of the fast path and the bus cycle that carried it, as <see cref="BeginCycle"/>,
+    /// <see cref="Charge"/> and <see cref="EmitConfigRead"/> / <see cref="EmitConfig"/> would.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void CountUntracedRead(bool port, long hopCost, int slot, int bus, int devFn, long configCost, bool abort)
+    {
+        Sequence++;
+        var cycleCost = (port ? PortCost : MmioCost) + hopCost;
+        Cycle += cycleCost;
+        Stats.RecordRead(port, cycleCost, slot, bus, devFn, configCost, Phases.Current, abort);
     }
 
     /// <summary>Charges extra cycles (e.g. bridge hops) to the current access.</summary>

@@ -45,6 +45,12 @@ public sealed class EcamHost(PciConfigDecoder decoder) : IMmioHandler
             (int)(offset & RegisterMask), width, ConfigSpace.ExpressSize, decoder.Cpu.MmioCost);
     }
 
+    /// <summary>The untraced fast path of <see cref="Read"/> for widths up to 4 (<see cref="PciConfigDecoder.TryReadUntraced"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool TryReadUntraced(ulong offset, int width, out uint value) =>
+        decoder.TryReadUntraced(AccessMechanism.Ecam, port: false, (int)((offset >> BusShift) & ByteMask), (int)((offset >> DevFnShift) & ByteMask),
+            (int)(offset & RegisterMask), width, ConfigSpace.ExpressSize, decoder.Cpu.MmioCost, out value);
+
     public void Write(ulong offset, int width, ulong value)
     {
         if (width == 8)

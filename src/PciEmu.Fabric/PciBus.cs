@@ -49,6 +49,9 @@ public sealed class PciBus
 
     public PciFunction? this[int devFn] => _functions[devFn];
 
+    /// <summary>The 256 devfn slots themselves (the config fast path indexes them directly; never written outside Plug/Unplug).</summary>
+    internal PciFunction?[] Slots => _functions;
+
     public IEnumerable<(int DevFn, PciFunction Function)> Functions
     {
         get

@@ -40,6 +40,42 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
         return value;
     }
 
+    /// <summary>
+    /// The fast path of <see cref="Read"/> for an untraced cycle (the caller checked that tracing is off): a read claimed
+    /// by a visible function inside its config limit, or a master abort, is routed, read and counted here — the bus
+    /// cycle that carries it included (<paramref name="port"/>: a port rather than an MMIO cycle) — exactly as the bus
+    /// cycle plus <see cref="Read"/> count it. Anything else (hidden or hot-plugged functions, reads at or across the
+    /// config limit) returns false having counted nothing, and the caller takes the full path.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool TryReadUntraced(AccessMechanism via, bool port, int busNumber, int devFn, int offset, int width, int mechanismLimit, long busCost, out uint value)
+    {
+        var f = Hierarchy.FastTarget(busNumber, devFn, out var hops, out var limit, out var absent);
+        uint v;
+        if (f is not null)
+        {
+            if (offset + width > Math.Min(mechanismLimit, limit))
+            {
+                value = 0;
+                return false;
+            }
+            v = f.ReadConfig(offset, width) & Ones(width);
+        }
+        else if (absent)
+        {
+            v = Ones(width);
+        }
+        else
+        {
+            value = 0;
+            return false;
+        }
+        var hopCost = hops * Cpu.HopCost;
+        Cpu.CountUntracedRead(port, hopCost, CycleStats.Slot(via, width, write: false), busNumber, devFn, busCost + hopCost, abort: f is null);
+        value = v;
+        return true;
+    }
+
     public void Write(AccessMechanism via, int busNumber, int devFn, int offset, int width, uint value, int mechanismLimit, long busCost)
     {
         var route = Hierarchy.Route(busNumber, devFn);

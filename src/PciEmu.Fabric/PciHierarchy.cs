@@ -33,6 +33,12 @@ public sealed class PciHierarchy(PciBus root)
         public long Epoch;
         public PciBus? Bus;
         public int Hops;
+
+        // Facts of Bus that never change while it exists, kept here so that the fast path touches one cache line:
+        // its devfn slots, the bridge above it, and pci_adjust_config_limit's answer for 4 KiB functions.
+        public PciFunction?[]? Slots;
+        public PciBridgeFunction? ParentBridge;
+        public int ExpressLimit;
     }
 
     public PciBus Root { get; } = root;
@@ -57,10 +63,46 @@ public sealed class PciHierarchy(PciBus root)
             return entry.Bus;
         }
         var bus = Walk(busNumber, out hops);
+        Fill(ref entry, bus, hops, epoch);
+        return bus;
+    }
+
+    private static void Fill(ref CacheEntry entry, PciBus? bus, int hops, long epoch)
+    {
         entry.Bus = bus;
         entry.Hops = hops;
+        entry.Slots = bus?.Slots;
+        entry.ParentBridge = bus?.ParentBridge;
+        entry.ExpressLimit = bus is { AllowsExtendedConfig: false } ? ConfigSpace.ConventionalSize : ConfigSpace.ExpressSize;
         entry.Epoch = epoch;
-        return bus;
+    }
+
+    /// <summary>
+    /// The fast path of <see cref="Route"/> followed by <see cref="ConfigLimit"/>, through the same cache: the function
+    /// at (bus, devfn) when the cycle is claimed by a visible function that is not hot-plugged, with its hops and
+    /// config limit; null with <paramref name="absent"/> set when the cycle master-aborts; null with
+    /// <paramref name="absent"/> clear when <see cref="Route"/> must decide (hot-plugged or hidden functions).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal PciFunction? FastTarget(int busNumber, int devFn, out int hops, out int limit, out bool absent)
+    {
+        // busNumber is a decoded byte (0..255), so the entry exists.
+        ref var entry = ref _cache[busNumber];
+        if (entry.Epoch != _epoch.Value) FindBus(busNumber, out _);
+        hops = entry.Hops;
+        limit = 0;
+        var slots = entry.Slots;
+        if (slots is null)
+        {
+            absent = true;
+            return null;
+        }
+        var f = slots[devFn & (Bdf.DevFnCount - 1)];
+        absent = f is null;
+        if (f is null || f.Hotplugged || !f.HasPower || entry.ParentBridge is { SecondaryPowered: false }) return null;
+        var size = f.Config.Size;
+        limit = size > entry.ExpressLimit ? entry.ExpressLimit : size;
+        return f;
     }
 
     /// <summary>The uncached walk of <see cref="FindBus"/>.</summary>

@@ -121,7 +121,7 @@ public sealed partial class Machine
     {
         get
         {
-            var (lo, hi) = PciSnapshot.Capture(this).Root64BitRange();
+            var (lo, hi) = PciSnapshot.CaptureHeaders(this, rootOnly: true).Root64BitRange();
             var start = lo ?? Memory.PciHole64DefaultStart;
             var end = Math.Max(hi ?? 0, MemoryLayout.RoundUp(start + Memory.PciHole64Size, QemuValues.GiB));
             return (start, end);

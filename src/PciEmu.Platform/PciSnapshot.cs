@@ -16,7 +16,8 @@ public sealed class FunctionSnapshot
     /// <summary>False when config reads of it return all ones (unpowered slot, hot-plugged function &gt; 0 alone).</summary>
     public bool Visible { get; init; } = true;
 
-    /// <summary>Bytes software can reach (256 on conventional buses, 4096 for PCIe on PCIe buses); Config has this length.</summary>
+    /// <summary>Bytes software can reach (256 on conventional buses, 4096 for PCIe on PCIe buses); Config has this length
+    /// (or <see cref="PciSnapshot.HeaderSize"/> in a <see cref="PciSnapshot.CaptureHeaders"/> snapshot).</summary>
     public int ConfigLimit { get; init; } = ConfigSpace.ConventionalSize;
 
     public BusSnapshot? Secondary { get; internal set; }
@@ -65,30 +66,45 @@ public sealed class PciSnapshot(BusSnapshot root)
 {
     public BusSnapshot Root { get; } = root;
 
-    public static PciSnapshot Capture(Machine machine) => new(CaptureBus(machine.Hierarchy.Root, null));
+    public static PciSnapshot Capture(Machine machine) => new(CaptureBus(machine.Hierarchy.Root, null, headerOnly: false, rootOnly: false));
 
-    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge)
+    /// <summary>
+    /// A snapshot of the standard headers only: each function's <see cref="FunctionSnapshot.Config"/> and
+    /// <see cref="FunctionSnapshot.WriteMask"/> hold its first 64 bytes (IDs, class, header type, BARs, ROM, bus numbers,
+    /// bridge windows; no capabilities), <see cref="FunctionSnapshot.ConfigLimit"/> still says what software can reach.
+    /// For the host-side questions asked on every boot (the DSDT's PCI namespace, the 64-bit hole), which would
+    /// otherwise copy 8 KiB per PCIe function. <paramref name="rootOnly"/> stops at the root bus.
+    /// </summary>
+    public static PciSnapshot CaptureHeaders(Machine machine, bool rootOnly = false) =>
+        new(CaptureBus(machine.Hierarchy.Root, null, headerOnly: true, rootOnly));
+
+    /// <summary>The standard header's size (type 0 and type 1).</summary>
+    public const int HeaderSize = 0x40;
+
+    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge, bool headerOnly, bool rootOnly)
     {
         var snap = new BusSnapshot { Name = bus.Name, IsExpress = bus.IsExpress, Bridge = bridge };
         foreach (var (devFn, f) in bus.Functions)
         {
             var visible = !((f.Hotplugged && bus.FunctionZeroFor(devFn) is null) || !f.HasPower || bus.ParentBridge is { SecondaryPowered: false });
             var limit = PciHierarchy.ConfigLimit(f, bus);
+            var bytes = headerOnly ? HeaderSize : limit;
             snap.Functions.Add(new FunctionSnapshot
             {
                 DevFn = devFn,
                 Driver = f.TypeName,
                 QdevId = f.Id,
-                Config = ReadThroughDevice(f, limit),
-                WriteMask = f.Config.WriteMask[..limit].ToArray(),
+                Config = ReadThroughDevice(f, bytes),
+                WriteMask = f.Config.WriteMask[..bytes].ToArray(),
                 Visible = visible,
                 ConfigLimit = limit,
             });
         }
+        if (rootOnly) return snap;
         foreach (var child in bus.Children)
         {
             var owner = snap.Functions.First(s => ReferenceEquals(bus[s.DevFn], child.ParentBridge));
-            var childSnap = CaptureBus(child, owner);
+            var childSnap = CaptureBus(child, owner, headerOnly, rootOnly);
             owner.Secondary = childSnap;
             snap.Children.Add(childSnap);
         }
@@ -102,7 +118,12 @@ public sealed class PciSnapshot(BusSnapshot root)
     private static byte[] ReadThroughDevice(PciFunction f, int limit)
     {
         var bytes = new byte[limit];
-        for (var off = 0; off < limit; off += 4) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(off), f.ReadConfig(off, 4));
+        // Dwords without a read hook read back as the bytes are; only the hooked ones go through the device.
+        f.Config.ReadOnlyData[..limit].CopyTo(bytes);
+        for (var off = 0; off < limit; off += 4)
+        {
+            if (f.HasReadHook(off, 4)) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(off), f.ReadConfig(off, 4));
+        }
         return bytes;
     }
 

@@ -70,6 +70,7 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         c.SetWord(ExpCap + PcieCap.Flags, (ushort)(c.GetWord(ExpCap + PcieCap.Flags) | PcieCap.FlagsSlot));
         b.Rw(ExpCap + PcieCap.SltCtl, 2, wmask);
         b.Rw1c(ExpCap + PcieCap.SltSta, 2, PcieCap.HotplugEventsSupported);
+        b.OnConfigRead(ExpCap + PcieCap.LnkSta, sizeof(ushort));
     }
 
     /// <summary>pcie_cap_slot_reset: without a power controller the power indicator field is left cleared.</summary>
@@ -92,13 +93,9 @@ public abstract partial class PcieSlotPort(PcieSlotOptions options) : PciBridgeF
         UpdateEventStatus();
     }
 
-    /// <summary>pci_default_read_config: a read overlapping LNKSTA of a downstream port re-syncs it first.</summary>
-    public override uint ReadConfig(int offset, int width)
-    {
-        var lnksta = ExpCap + PcieCap.LnkSta;
-        if (offset < lnksta + 2 && lnksta < offset + width) SyncBridgeLink();
-        return base.ReadConfig(offset, width);
-    }
+    /// <summary>pci_default_read_config: a read overlapping LNKSTA of a downstream port re-syncs it first (the range is
+    /// declared in <see cref="SlotInit"/>).</summary>
+    protected override void OnConfigRead(int offset, int width) => SyncBridgeLink();
 
     /// <summary>pcie_sync_bridge_lnk (7.2 stable): width/speed from the child at devfn 0, clamped to LNKCAP.</summary>
     private void SyncBridgeLink()

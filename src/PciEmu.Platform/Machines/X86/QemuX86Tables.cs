@@ -94,7 +94,7 @@ public static class QemuX86Tables
     public static (AcpiPciScope Namespace, IReadOnlyList<AcpiHotplugSlot> Slots) DescribePciNamespace(Machine machine, bool q35)
     {
         var acpi = machine.Acpi;
-        var tree = QemuDsdt.FromSnapshot(machine.Snapshot().Root, f => machine.Catalog.Find(f.Driver) is { Hotpluggable: true });
+        var tree = QemuDsdt.FromSnapshot(PciSnapshot.CaptureHeaders(machine).Root, f => machine.Catalog.Find(f.Driver) is { Hotpluggable: true });
         var scope = QemuDsdt.Describe(tree, Pci0Path, isPc: !q35, rootBsel: !q35 && acpi.AcpiRootHotplug, bridgeHotplug: acpi.AcpiBridgeHotplug);
         return (scope, QemuDsdt.HotplugSlots(scope, tree));
     }

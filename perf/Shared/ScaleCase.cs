@@ -7,7 +7,7 @@ using PciEmu.Platform;
 using PciEmu.Scenarios.Generation;
 using PciEmu.Scenarios.Topology;
 
-namespace PciEmu.Benchmarks;
+namespace PciEmu.Perf;
 
 /// <summary>
 /// One generated topology split into the phases ScenarioRunner runs back to back: machine build, SeaBIOS pciinit,
