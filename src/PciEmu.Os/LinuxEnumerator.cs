@@ -117,6 +117,10 @@ public sealed class LinuxEnumerator
         _core.HotplugPci.StopAndRemoveBusDevice(dev);
     }
 
+    /// <summary>True when the kernel enumerated a function at <paramref name="bdf"/> (a port whose bus numbers it could not
+    /// give out is not in its tree, and a slot event on it reaches no driver).</summary>
+    public bool HasDevice(Bdf bdf) => Booted && _core.FindDevice(bdf) is not null;
+
     /// <summary>The hot-plug driver Linux would use for a slot below <paramref name="parent"/>.</summary>
     public HotplugDriver DriverFor(Bdf? parent)
     {

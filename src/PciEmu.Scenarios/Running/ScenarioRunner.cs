@@ -169,6 +169,12 @@ public sealed class ScenarioRunner
         var where = $"{placed.BusName} slot {placed.Slot}";
         if (Kernel is null) return new StepResult(add, $"device_add {add.Device.Id ?? add.Device.Driver}: plugged at {where} (no kernel)");
         var parent = FindBridgeOfBus(Machine.Snapshot().Root, placed.BusName, 0);
+        if (parent is { } p && !Kernel.HasDevice(p))
+        {
+            // The slot's bridge is not in the kernel's tree (e.g. no bus number was left for it): no driver sees the event.
+            var none = new HotplugVerdict([], []);
+            return new StepResult(add, $"device_add {add.Device.Id ?? add.Device.Driver} at {where}: fails (the kernel has no device {p}, so no driver handles the slot)") { Verdict = none, Passed = false };
+        }
         using (Machine.Cpu.BeginPhase("linux: hotplug"))
         {
             var verdict = Kernel.DeviceAdded(Kernel.DriverFor(parent), parent, placed.Slot);
