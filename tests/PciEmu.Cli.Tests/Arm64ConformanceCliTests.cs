@@ -21,7 +21,7 @@ public partial class Arm64ConformanceCliTests
 
     [Fact]
     public void ProjectArm64CasesArePresent() =>
-        Assert.True(Recordings.ProjectCases("arm64", "linux.json").Count >= 12, "expected the project's arm64 recordings under tests/recordings/arm64");
+        Assert.True(Recordings.ProjectCases("arm64", "linux.json").Count >= 12, "expected the twelve matching project's arm64 recordings under tests/recordings/arm64");
 
     [Fact]
     public void Arm64CasesArePresent() => Assert.True(Cases().Count >= 10, $"expected the ten recorded arm64 cases under {Recordings.Root}");
