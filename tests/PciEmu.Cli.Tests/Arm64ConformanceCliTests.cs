@@ -14,8 +14,14 @@ namespace PciEmu.Cli.Tests;
 /// </summary>
 public partial class Arm64ConformanceCliTests
 {
+    /// <summary>The shared conformance arm64 cases, then the project's own arm64 set (tests/recordings/arm64, tools/recorder/arm64-cases.sh).</summary>
     public static TheoryData<string> Cases() =>
-        Recordings.AsTheoryData(Recordings.Cases("linux.json").Where(n => Recordings.Arch(n) == "aarch64"));
+        Recordings.AsTheoryData(Recordings.Cases("linux.json").Where(n => Recordings.Arch(n) == "aarch64")
+            .Concat(Recordings.ProjectCases("arm64", "linux.json")));
+
+    [Fact]
+    public void ProjectArm64CasesArePresent() =>
+        Assert.True(Recordings.ProjectCases("arm64", "linux.json").Count >= 12, "expected the twelve matching project's arm64 recordings under tests/recordings/arm64");
 
     [Fact]
     public void Arm64CasesArePresent() => Assert.True(Cases().Count >= 10, $"expected the ten recorded arm64 cases under {Recordings.Root}");

@@ -67,7 +67,8 @@ public sealed class E1000e(E1000eOptions options) : PciFunction(options)
         var type = options.OnExpressBus && options.OnRootBus ? PcieType.RcIntegratedEndpoint : PcieType.Endpoint;
         var exp = b.Capabilities.Add(CapabilityId.Express, ExpOffset, PcieV1Size);
         b.Config.SetWord(exp + PcieCap.Flags, (ushort)(((int)type << PcieCap.FlagsTypeShift) | 1));
-        b.Config.SetLong(exp + PcieCap.DevCap, PcieCap.DevCapRber);
+        // pcie_cap_v1_fill: QEMU_PCIE_EXT_TAG (x-pcie-ext-tag) adds Extended Tags here too (recordings/arm64/rp3-acpihp).
+        b.Config.SetLong(exp + PcieCap.DevCap, b.Options is { PcieExtTag: true } ? PcieCap.DevCapRber | PcieCap.DevCapExtTag : PcieCap.DevCapRber);
         var x1 = PcieCap.LinkBits(PcieLinkWidth.X1, PcieLinkSpeed.Speed2_5);
         b.Config.SetLong(exp + PcieCap.LnkCap, PcieCap.LnkCapAspmL0s | x1);
         b.Config.SetWord(exp + PcieCap.LnkSta, (ushort)x1);
