@@ -15,9 +15,9 @@ public class OvmfRecordingsTests
     private const string Set = "ovmf";
 
     // What the set holds so far; raised as batches of recordings are committed.
-    private const int MinFirmwareCases = 5;
-    private const int MinLinuxCases = 1;
-    private static readonly string[] Machines = ["q35"];
+    private const int MinFirmwareCases = 30;
+    private const int MinLinuxCases = 5;
+    private static readonly string[] Machines = ["pc", "q35"];
 
     public static TheoryData<string> FirmwareCases() => Recordings.AsTheoryData(Recordings.ProjectCases(Set, "firmware.json"));
 
@@ -39,8 +39,11 @@ public class OvmfRecordingsTests
     {
         var j = Read(name, "firmware.json");
         AssertOvmfRun(j);
-        Assert.False(j.TryGetProperty("error", out var err), err.ToString());
-        Assert.NotNull(j.GetProperty("done_marker").GetString());
+        // A run whose OVMF never reached BDS (q35-12rootports-io-1G: no console output within the time-out) is kept
+        // as the PCI state OVMF left, provided that state had settled; every other run has no error.
+        var reachedBds = j.GetProperty("done_marker").ValueKind == JsonValueKind.String;
+        if (reachedBds) Assert.False(j.TryGetProperty("error", out var err), err.ToString());
+        else Assert.StartsWith("OVMF did not reach a done marker", j.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.True(j.GetProperty("settle").GetProperty("stable").GetBoolean());
         Assert.True(j.GetProperty("settle").GetProperty("unchanged_after_raw_read").GetBoolean());
         var devices = j.GetProperty("pci").GetProperty("devices").EnumerateArray().ToList();
@@ -48,7 +51,7 @@ public class OvmfRecordingsTests
         foreach (var d in devices) AssertConfigMatchesQueryPci(d);
         var dir = Recordings.Dir(name);
         Assert.True(File.Exists(Path.Combine(dir, "info-pci.txt")));
-        Assert.Contains("Shell>", File.ReadAllText(Path.Combine(dir, "serial.log")), StringComparison.Ordinal);
+        if (reachedBds) Assert.Contains("Shell>", File.ReadAllText(Path.Combine(dir, "serial.log")), StringComparison.Ordinal);
     }
 
     [Theory]

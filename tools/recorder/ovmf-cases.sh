@@ -118,6 +118,7 @@ fw q35-physbits46-8G q35 8G "${RPT[@]}" -cpu qemu64,phys-bits=46
 fw q35-mmio64-4096M-1G q35 1G "${RPT[@]}" -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=4096
 fw q35-mmio64-65536M-physbits39-1G q35 1G "${RPT[@]}" -cpu qemu64,phys-bits=39 \
   -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=65536
+fw q35-rootport-physbits36-1G q35 1G "${RP[@]}" -cpu qemu64,phys-bits=36
 fw q35-mmio64-16384M-bigbars-1G q35 1G "${D2[@]}" -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=16384
 
 # ---- pc (i440fx)
@@ -158,6 +159,8 @@ lx lx-pc-bridge-hotplug-512M pc 1G -device pci-bridge,id=br1,chassis_nr=1 -devic
 lx lx-q35-switch-hotplug-64M q35 1G "${SW[@]}" --hotplug pci-testdev,bus=dn2,membar=64M
 lx lx-q35-rootport-native-hotplug-4M q35 1G "${RP[@]}" -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
   --hotplug pci-testdev,bus=rp1,membar=4M
+lx lx-q35-mixed-4G-hotplug-2M q35 4G "${D1[@]}" --hotplug pci-testdev,bus=rp3,membar=2M
+lx lx-pc-bridges-4G-hotplug-512M pc 4G "${D3[@]}" --hotplug pci-testdev,bus=br3,addr=2,membar=512M
 
 if [ ${#FAILED[@]} -gt 0 ]; then echo "FAILED: ${FAILED[*]}"; exit 1; fi
 echo "all ovmf cases recorded"
