@@ -39,6 +39,9 @@ public abstract class FirmwareKind
 
     /// <summary>The EDK2 ArmVirtQemu PCI port (Firmwares/Edk2).</summary>
     public static FirmwareKind Edk2 => Firmwares.Edk2.Edk2FirmwareKind.Instance;
+    /// <summary>x86 OVMF on pc and q35 (Firmwares/Ovmf).</summary>
+    public static FirmwareKind Ovmf => Firmwares.Ovmf.OvmfFirmwareKind.Instance;
+
     /// <summary>Xen's hvmloader pci_setup (Firmwares/Hvmloader; -M xenfv).</summary>
     public static FirmwareKind Hvmloader => Firmwares.Hvmloader.HvmloaderFirmwareKind.Instance;
 
@@ -65,13 +68,13 @@ public abstract class FirmwareKind
     public override string ToString() => Name;
 }
 
-/// <summary>The registry of firmware kinds: seabios, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
+/// <summary>The registry of firmware kinds: seabios, ovmf, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
 public static class FirmwareKinds
 {
     private static readonly object Gate = new();
     private static List<FirmwareKind>? _kinds;
 
-    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
+    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Ovmf, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
 
     public static IReadOnlyList<FirmwareKind> All
     {
