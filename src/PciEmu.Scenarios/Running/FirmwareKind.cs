@@ -55,6 +55,12 @@ public abstract class FirmwareKind
     public virtual FirmwareKind Configure(string option, string token) =>
         throw new Topology.TopologyException(token, $"{Name}: unknown option '{option}'");
 
+    /// <summary>
+    /// How this firmware sizes and places bridge windows, in a sentence or two (what <c>pciemu diff</c> prints to explain
+    /// a difference); null when it assigns nothing.
+    /// </summary>
+    public virtual string? WindowPolicy => null;
+
     /// <summary>The firmware runs on the machine; null when nothing ran.</summary>
     public abstract FirmwareRun? Run(Machine machine, RunRequest request);
 

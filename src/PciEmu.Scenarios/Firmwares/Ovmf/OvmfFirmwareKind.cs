@@ -27,6 +27,12 @@ public sealed class OvmfFirmwareKind : FirmwareKind
     public override string Name => "ovmf";
     public override string Description => "OVMF x86 (PlatformPei apertures, PciBusDxe, PciHotPlugInitDxe, BDS; 2022.11 default, 2026.08)";
 
+    public override string WindowPolicy =>
+        "OVMF (PciHotPlugInitDxe, PciBusDxe): a hot-plug port is padded to at least 2M mem, 512 B I/O (2022.11 only) and, "
+        + "when the 64-bit aperture exceeds 32 GiB (CPU phys-bits), aperture/256 of 64-bit prefetchable (512M with "
+        + "TCG's 40 bits); the reservation capability replaces the defaults; placement is bottom-up from each aperture's "
+        + "base, 64-bit prefetchable in the 64-bit aperture.";
+
     /// <summary>version=2022.11|2026.08, debug=on|off (a DEBUG build's log; Debian's RELEASE build prints none).</summary>
     public override FirmwareKind Configure(string option, string token)
     {
