@@ -4,8 +4,9 @@ namespace PciEmu.Platform;
 
 /// <summary>
 /// The x86 CPU model facts firmware reads through CPUID and QEMU's board code uses (target/i386/cpu.c in QEMU 7.2):
-/// vendor, physical address width (x86_cpu_realizefn: TCG_PHYS_ADDR_BITS 40 unless set; TCG accepts only 40) and
-/// 1 GiB pages (pdpe1gb). Only what the PCI apertures depend on is modelled.
+/// vendor, physical address width (x86_cpu_realizefn: TCG_PHYS_ADDR_BITS 40 unless set) and
+/// 1 GiB pages (pdpe1gb). Only what the PCI apertures depend on is modelled. Debian's QEMU 7.2 takes phys-bits=N under
+/// TCG too (the recording lx-q35-rootport-physbits36-hotplug-4M boots with qemu64,phys-bits=36).
 /// </summary>
 public sealed record X86Cpu
 {
@@ -43,9 +44,8 @@ public sealed record X86Cpu
 
     /// <summary>
     /// <c>-cpu MODEL[,phys-bits=N][,host-phys-bits=on|off][,host-phys-bits-limit=N][,pdpe1gb=on|off|+pdpe1gb|-pdpe1gb]</c>
-    /// for the accelerator: under TCG (QEMU 7.2) phys-bits must be 40 ("TCG only supports phys-bits=40") and
-    /// host-phys-bits has no effect; under KVM phys-bits is taken (32..52) and host-phys-bits=on needs
-    /// host-phys-bits-limit=N here, the host's own width being outside the model.
+    /// for the accelerator: phys-bits is taken (32..52, x86_cpu_realizefn's check); under TCG host-phys-bits has no
+    /// effect; under KVM host-phys-bits=on needs host-phys-bits-limit=N here, the host's own width being outside the model.
     /// </summary>
     public static X86Cpu Parse(string text, bool kvm)
     {
@@ -82,12 +82,8 @@ public sealed record X86Cpu
                     throw new QemuException($"can't apply global {cpu.Model}-x86_64-cpu.{kv[0]} (modelled: phys-bits, host-phys-bits, host-phys-bits-limit, pdpe1gb)");
             }
         }
-        if (!kvm)
-        {
-            if (physBits is { } b && b != TcgPhysAddrBits) throw new QemuException($"TCG only supports phys-bits={TcgPhysAddrBits}");
-            return cpu with { PhysBits = TcgPhysAddrBits };
-        }
-        if (hostPhysBits)
+        // host-phys-bits only acts where the accelerator uses the host's CPUID (host_cpu_realizefn under KVM).
+        if (kvm && hostPhysBits)
         {
             physBits = hostLimit ?? throw new QemuException("host-phys-bits=on: the host's address width is not modelled; give host-phys-bits-limit=N (or phys-bits=N)");
         }
