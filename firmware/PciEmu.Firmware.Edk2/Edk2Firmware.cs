@@ -43,7 +43,7 @@ public static class Edk2Firmware
         var isQ35 = hostBridgeDevId == OvmfPlatform.IntelQ35MchDeviceId;
         var platform = new OvmfPlatform(env.FwCfg, env.Cpu, hostBridgeDevId, options.Version);
         var info = platform.Initialize();
-        if (isQ35) platform.PciExBarInitialization(env.Cf8Cfc);
+        platform.PlatformMiscInitialization(env.Cf8Cfc);
         var host = platform.PciHostBridgeGetRootBridges(info);
         var accessor = isQ35 ? env.Ecam(info.PciExpressBaseAddress) : env.Cf8Cfc;
         options = options with

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PciEmu.Core.Tracing;
 using PciEmu.Core;
 using PciEmu.Scenarios.Reports;
 using PciEmu.Scenarios.Running;
@@ -75,11 +76,48 @@ public class OvmfConformanceTests(ITestOutputHelper output)
         Assert.True(mismatches.Length == 0, $"{name}:\n{mismatches}");
     }
 
-    private static ScenarioRunner Run(JsonElement j)
+    /// <summary>
+    /// The one byte PciEmu does not reproduce: ICH9 LPC 0x82 reads 0x01 after OVMF, but no config write in the recorded
+    /// pci_cfg_write trace sets it and no OvmfPkg source writes it; it is left out and reported.
+    /// </summary>
+    private static readonly (string Bdf, int Offset) UnexplainedLpcByte = ("00:1f.0", 0x82);
+
+    /// <summary>All 256 bytes of every function (chipset PM/RCBA/PIRQ registers included), but <see cref="UnexplainedLpcByte"/>.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AllConfigBytes_EqualTheRecording(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Recordings.Dir(name), "firmware.json")));
+        var runner = Run(doc.RootElement);
+        var ours = LspciScan.Scan(runner.Machine.Snapshot()).ToDictionary(s => s.Bdf.ToString(), s => s.Function.Config);
+        var sb = new StringBuilder();
+        var compared = 0;
+        foreach (var dev in doc.RootElement.GetProperty("pci").GetProperty("devices").EnumerateArray())
+        {
+            var bdf = dev.GetProperty("bdf").GetString()!;
+            var bytes = Convert.FromHexString(dev.GetProperty("config_hex").GetString()!);
+            if (bytes.All(b => b == 0xff) || !ours.TryGetValue(bdf, out var c)) continue;
+            compared++;
+            for (var o = 0; o < ConfigSpace.ConventionalSize; o++)
+            {
+                if (bytes[o] == c[o]) continue;
+                if ((bdf, o) == UnexplainedLpcByte)
+                {
+                    output.WriteLine($"{bdf} @0x{o:x2}: recorded 0x{bytes[o]:x2}, PciEmu 0x{c[o]:x2} (not explained, not compared)");
+                    continue;
+                }
+                sb.Append(CultureInfo.InvariantCulture, $"{bdf} @0x{o:x2}: recorded 0x{bytes[o]:x2}, PciEmu 0x{c[o]:x2}\n");
+            }
+        }
+        Assert.True(compared > 0);
+        Assert.True(sb.Length == 0, sb.ToString());
+    }
+
+    private static ScenarioRunner Run(JsonElement j, Func<PciEmu.Platform.Machine, ITraceSink>? trace = null)
     {
         var args = RecordedArguments.Topology(j.GetProperty("qemu_argv").EnumerateArray().Select(a => a.GetString()!).ToArray());
         var settings = new RunSettings();
         var scenario = ScenarioOptions.CreateParser(settings).ParseArguments([.. args, "--firmware", "ovmf"]);
-        return ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware });
+        return ScenarioRunner.Run(new RunRequest { Scenario = scenario, Firmware = settings.Firmware, Trace = trace });
     }
 }

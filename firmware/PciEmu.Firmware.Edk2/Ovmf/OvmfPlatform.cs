@@ -132,6 +132,44 @@ public sealed class OvmfPlatform
         };
     }
 
+    /// <summary>OvmfPlatforms.h / Q35MchIch9.h / I440FxPiix4.h: the ACPI PM function and its registers.</summary>
+    private static readonly Bdf Ich9Lpc = new(0, 0x1f, 0);
+    private static readonly Bdf Piix4Pm = new(0, 1, 3);
+    private const int PmbaOffset = 0x40;
+    private const uint Ich9PmbaseMask = 0xff80;
+    private const uint Ich9PmbaseValue = 0x0600;
+    private const int Ich9AcpiCntl = 0x44;
+    private const byte Ich9AcpiCntlAcpiEn = 0x80;
+    private const int Ich9Rcba = 0xf0;
+    private const uint Ich9RootComplexBase = 0xfed1c000;
+    private const uint Ich9RcbaEn = 0x1;
+    private const uint Piix4PmbaMask = 0xffc0;
+    private const uint Piix4PmbaValue = 0xb000;
+    private const int Piix4PmRegMisc = 0x80;
+    private const byte Piix4PmRegMiscPmiose = 0x1;
+    private const byte PciCommandIoSpace = 0x1;
+
+    /// <summary>
+    /// PlatformMiscInitialization (Platform.c), the config writes: unless ACPI PM I/O is already enabled, PMBA (ICH9 0x600,
+    /// PIIX4 0xB000), the PM function's I/O enable, ACPI_EN / PMIOSE; on q35 the RCBA and then PciExBarInitialization.
+    /// </summary>
+    public void PlatformMiscInitialization(IConfigAccessor cf8)
+    {
+        ArgumentNullException.ThrowIfNull(cf8);
+        var (pm, mask, value, ctl, en) = IsQ35
+            ? (Ich9Lpc, Ich9PmbaseMask, Ich9PmbaseValue, Ich9AcpiCntl, Ich9AcpiCntlAcpiEn)
+            : (Piix4Pm, Piix4PmbaMask, Piix4PmbaValue, Piix4PmRegMisc, Piix4PmRegMiscPmiose);
+        if ((cf8.Read8(pm, ctl) & en) == 0)
+        {
+            cf8.Write32(pm, PmbaOffset, (cf8.Read32(pm, PmbaOffset) & ~mask) | value);
+            cf8.Write8(pm, CommonHeader.Command.Offset, (byte)(cf8.Read8(pm, CommonHeader.Command.Offset) | PciCommandIoSpace));
+            cf8.Write8(pm, ctl, (byte)(cf8.Read8(pm, ctl) | en));
+        }
+        if (!IsQ35) return;
+        cf8.Write32(Ich9Lpc, Ich9Rcba, Ich9RootComplexBase | Ich9RcbaEn);
+        PciExBarInitialization(cf8);
+    }
+
     /// <summary>PciExBarInitialization (Platform.c): PCIEXBAR off, the high dword, then base | 256 MiB | enable (q35 only).</summary>
     public void PciExBarInitialization(IConfigAccessor cf8)
     {
