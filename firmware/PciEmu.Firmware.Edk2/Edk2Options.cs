@@ -27,6 +27,18 @@ public sealed record Edk2Options
     /// <summary>Print DEBUG_INFO lines (a DEBUG build); Debian's RELEASE build prints none.</summary>
     public bool DebugLog { get; init; } = true;
 
+    /// <summary>
+    /// OvmfPkg/IncompatiblePciDeviceSupportDxe is loaded (x86 OVMF with a 64-bit aperture): UpdatePciInfo marks every
+    /// 64-bit BAR BarTypeFixed, so the option-ROM degrade leaves it alone.
+    /// </summary>
+    public bool IncompatiblePciDeviceSupport { get; init; }
+
+    /// <summary>
+    /// x86 OVMF's PlatformBootManagerLib: PciAcpiInitialization (PIRQ routing, SetPciIntLine on every function) and
+    /// DetectAndPreparePlatformPciDevicePath (EFI_PCI_DEVICE_ENABLE on every function). Null on ArmVirtQemu.
+    /// </summary>
+    public OvmfBds? Bds { get; init; }
+
     /// <summary>Parses "2026.08" / "202608" / "2022.11" / "202211".</summary>
     public static Edk2Version? ParseVersion(string text) => text switch
     {
@@ -42,6 +54,15 @@ public sealed record Edk2Options
 /// </summary>
 public sealed record HostBridgeDescription
 {
+    /// <summary>ArmVirtQemu's ProcessPciHost read the device tree (its DEBUG line); false for OVMF's PciHostBridgeLib.</summary>
+    public bool FromDeviceTree { get; init; } = true;
+
+    /// <summary>Supports/Attributes of the root bridge (ArmVirt 0x70001, OVMF 0x70069).</summary>
+    public ulong Attributes { get; init; } = 0x70001;
+
+    public bool DmaAbove4G { get; init; } = true;
+    public bool NoExtendedConfigSpace { get; init; }
+
     public required ulong EcamBase { get; init; }
     public required ulong EcamSize { get; init; }
     public required int BusStart { get; init; }

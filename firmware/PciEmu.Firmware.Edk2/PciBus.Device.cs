@@ -45,11 +45,25 @@ internal sealed partial class PciBus
             dev = GatherPpbInfo(bridge, bdf, vendor, deviceId, headerType);
             InitializePpb(dev);
         }
+        UpdatePciInfo(dev);
         GetOpRomInfo(dev);
         ResetPowerManagementFeature(dev);
         dev.Parent = bridge;
         bridge.ChildList.Add(dev);
         return dev;
+    }
+
+    /// <summary>
+    /// UpdatePciInfo (PciEnumeratorSupport.c) with OVMF's IncompatiblePciDeviceSupportDxe CheckDevice: its one 64-bit
+    /// memory descriptor matches every BAR and marks each Mem64/PMem64 BAR BarTypeFixed.
+    /// </summary>
+    private void UpdatePciInfo(PciIoDevice dev)
+    {
+        if (!_options.IncompatiblePciDeviceSupport) return;
+        foreach (var bar in dev.PciBar)
+        {
+            if (bar.BarType is PciBarType.Mem64 or PciBarType.PMem64 && bar.Length != 0) bar.BarTypeFixed = true;
+        }
     }
 
     /// <summary>CreatePciIoDevice (PciEnumeratorSupport.c): the object plus its PCI Express capability.</summary>

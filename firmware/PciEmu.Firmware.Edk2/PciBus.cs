@@ -85,14 +85,19 @@ internal sealed partial class PciBus
         dev.SupportedCommand = (ushort)(supported & (DeviceEnable | VgaPaletteSnoop));
     }
 
+    /// <summary>PCI_INT_LINE_UNKNOWN: RegisterPciDevice's "Unknown or No Connection".</summary>
+    private const byte PciIntLineUnknown = 0xff;
+
     /// <summary>
-    /// StartPciDevices / RegisterPciDevice (PciDeviceSupport.c): every PPB is enabled with
-    /// EFI_PCI_DEVICE_ENABLE ∩ Supports. Endpoints keep a cleared command register on ArmVirt unless a UEFI driver binds.
+    /// StartPciDevices / RegisterPciDevice (PciDeviceSupport.c): every function's interrupt line is forced to
+    /// PCI_INT_LINE_UNKNOWN when its PciIo is installed, and every PPB is enabled with EFI_PCI_DEVICE_ENABLE ∩ Supports.
+    /// Endpoints keep a cleared command register on ArmVirt unless a UEFI driver binds.
     /// </summary>
     private void StartPciDevices(PciIoDevice bridge)
     {
         foreach (var dev in bridge.ChildList)
         {
+            _cfg.Write8(dev.Bdf, CommonHeader.InterruptLine.Offset, PciIntLineUnknown);
             if (dev.IsPciBridge)
             {
                 var cmd = _cfg.Read16(dev.Bdf, CommonHeader.Command.Offset);

@@ -31,9 +31,6 @@ internal sealed class PciHostBridge
     private const ulong CombineMemPMem = 1;
     private const ulong Mem64Decode = 2;
 
-    /// <summary>Supports/Attributes: ISA_IO_16 | ISA_MOTHERBOARD_IO | VGA_IO_16 | VGA_PALETTE_IO_16.</summary>
-    private const ulong RootBridgeAttributes = 0x70001;
-
     /// <summary>GCD alignment caps: 15 bits for I/O, 31 for 32-bit memory, 63 above.</summary>
     private const int MaxIoAlignBits = 15;
     private const int MaxMem32AlignBits = 31;
@@ -68,14 +65,12 @@ internal sealed class PciHostBridge
     public void Initialize()
     {
         var d = Description;
-        var mem64 = HasMem64 ? $" Mem64[0x{Edk2Log.X(d.Mem64Base)}+0x{Edk2Log.X(d.Mem64Size)})@0x0" : string.Empty;
-        _log.Debug($"ProcessPciHost: Config[0x{Edk2Log.X(d.EcamBase)}+0x{Edk2Log.X(d.EcamSize)}) Bus[0x{Edk2Log.X((ulong)d.BusStart)}..0x{Edk2Log.X((ulong)d.BusEnd)}] "
-                   + $"Io[0x{Edk2Log.X(d.IoBase)}+0x{Edk2Log.X(d.IoSize)})@0x{Edk2Log.X(d.IoCpuBase)} Mem32[0x{Edk2Log.X(d.Mem32Base)}+0x{Edk2Log.X(d.Mem32Size)})@0x0{mem64}");
+        if (d.FromDeviceTree) ProcessPciHostLine(d);
         _log.Debug($"PciHostBridgeUtilityInitRootBridge: populated root bus {d.BusStart}, with room for {d.BusEnd - d.BusStart} subordinate bus(es)");
         _log.Debug("RootBridge: PciRoot(0x0)");
-        _log.Debug($"  Support/Attr: {Edk2Log.X(RootBridgeAttributes)} / {Edk2Log.X(RootBridgeAttributes)}");
-        _log.Debug("    DmaAbove4G: Yes");
-        _log.Debug("NoExtConfSpace: No");
+        _log.Debug($"  Support/Attr: {Edk2Log.X(d.Attributes)} / {Edk2Log.X(d.Attributes)}");
+        _log.Debug($"    DmaAbove4G: {(d.DmaAbove4G ? "Yes" : "No")}");
+        _log.Debug($"NoExtConfSpace: {(d.NoExtendedConfigSpace ? "Yes" : "No")}");
         var words = "CombineMemPMem " + (HasMem64 ? "Mem64Decode" : string.Empty);
         _log.Debug($"     AllocAttr: {Edk2Log.X(AllocationAttributes)} ({words})");
         _log.Debug($"           Bus: {Edk2Log.X((ulong)d.BusStart)} - {Edk2Log.X((ulong)d.BusEnd)} Translation=0");
@@ -86,6 +81,14 @@ internal sealed class PciHostBridge
             : "    MemAbove4G: FFFFFFFFFFFFFFFF - 0 Translation=0");
         _log.Debug("          PMem: FFFFFFFFFFFFFFFF - 0 Translation=0");
         _log.Debug("   PMemAbove4G: FFFFFFFFFFFFFFFF - 0 Translation=0");
+    }
+
+    /// <summary>ProcessPciHost (FdtPciHostBridgeLib.c): the DEBUG line describing the DT node.</summary>
+    private void ProcessPciHostLine(HostBridgeDescription d)
+    {
+        var mem64 = HasMem64 ? $" Mem64[0x{Edk2Log.X(d.Mem64Base)}+0x{Edk2Log.X(d.Mem64Size)})@0x0" : string.Empty;
+        _log.Debug($"ProcessPciHost: Config[0x{Edk2Log.X(d.EcamBase)}+0x{Edk2Log.X(d.EcamSize)}) Bus[0x{Edk2Log.X((ulong)d.BusStart)}..0x{Edk2Log.X((ulong)d.BusEnd)}] "
+                   + $"Io[0x{Edk2Log.X(d.IoBase)}+0x{Edk2Log.X(d.IoSize)})@0x{Edk2Log.X(d.IoCpuBase)} Mem32[0x{Edk2Log.X(d.Mem32Base)}+0x{Edk2Log.X(d.Mem32Size)})@0x0{mem64}");
     }
 
     /// <summary>NotifyPhase(EfiPciHostBridgeBeginEnumeration): resets every request.</summary>

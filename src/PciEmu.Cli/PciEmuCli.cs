@@ -54,6 +54,7 @@ public static class PciEmuCli
         root.Subcommands.Add(CheckCommand.Build(stdout, stderr));
         root.Subcommands.Add(SweepCommand.Build(stdout, stderr));
         root.Subcommands.Add(AdviseCommand.Build(stdout, stderr));
+        root.Subcommands.Add(DiffCommand.Build(stdout, stderr));
         root.Subcommands.Add(new Command("demo", "Run the built-in hot-plug demo.") { Action = new DemoAction(stdout) });
         return root;
     }

@@ -34,6 +34,7 @@ public sealed partial class Machine
         var globals = new GlobalSet(options.Globals);
         Memory = Kind.ComputeMemory(options, globals);
         _fwCfg = Kind.BuildFwCfg(Memory);
+        foreach (var (name, data) in options.FwCfgFiles) _fwCfg.AddFile(name, data);
         Acpi = Kind.ComputeAcpi(Type, globals);
         Globals = globals;
 

@@ -59,6 +59,12 @@ public sealed record MachineOptions
 
     public ICostModel? Cost { get; init; }
 
+    /// <summary>-cpu (x86): vendor, phys-bits, pdpe1gb; null: qemu64 under TCG.</summary>
+    public X86Cpu? Cpu { get; init; }
+
+    /// <summary>-fw_cfg name=NAME,string=TEXT|file=… items the user adds (vl.c parse_fw_cfg), in command-line order.</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles { get; init; } = [];
+
     /// <summary>Configuration only one machine kind reads, in its own type (xenfv: its XlConfig); null: the kind's defaults.</summary>
     public object? BoardConfig { get; init; }
 }

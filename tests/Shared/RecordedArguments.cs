@@ -3,7 +3,7 @@ namespace PciEmu.Testing;
 /// <summary>Turns a recorded QEMU command line (conformance firmware.json / linux.json qemu_argv) into pciemu arguments.</summary>
 public static class RecordedArguments
 {
-    /// <summary>The topology part: -M, -m, -global, -nodefaults and the -device lines (the ISA debug console dropped).</summary>
+    /// <summary>The topology part: -M, -m, -global, -cpu, -nodefaults and the -device lines (the ISA debug console dropped).</summary>
     public static IReadOnlyList<string> Topology(IReadOnlyList<string> argv)
     {
         var args = new List<string>();
@@ -11,7 +11,7 @@ public static class RecordedArguments
         {
             switch (argv[i])
             {
-                case "-M" or "-m" or "-global":
+                case "-M" or "-m" or "-global" or "-cpu":
                     args.Add(argv[i]);
                     args.Add(argv[++i]);
                     break;

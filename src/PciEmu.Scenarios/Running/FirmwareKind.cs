@@ -39,6 +39,9 @@ public abstract class FirmwareKind
 
     /// <summary>The EDK2 ArmVirtQemu PCI port (Firmwares/Edk2).</summary>
     public static FirmwareKind Edk2 => Firmwares.Edk2.Edk2FirmwareKind.Instance;
+    /// <summary>x86 OVMF on pc and q35 (Firmwares/Ovmf).</summary>
+    public static FirmwareKind Ovmf => Firmwares.Ovmf.OvmfFirmwareKind.Instance;
+
     /// <summary>Xen's hvmloader pci_setup (Firmwares/Hvmloader; -M xenfv).</summary>
     public static FirmwareKind Hvmloader => Firmwares.Hvmloader.HvmloaderFirmwareKind.Instance;
 
@@ -51,6 +54,12 @@ public abstract class FirmwareKind
     /// </summary>
     public virtual FirmwareKind Configure(string option, string token) =>
         throw new Topology.TopologyException(token, $"{Name}: unknown option '{option}'");
+
+    /// <summary>
+    /// How this firmware sizes and places bridge windows, in a sentence or two (what <c>pciemu diff</c> prints to explain
+    /// a difference); null when it assigns nothing.
+    /// </summary>
+    public virtual string? WindowPolicy => null;
 
     /// <summary>The firmware runs on the machine; null when nothing ran.</summary>
     public abstract FirmwareRun? Run(Machine machine, RunRequest request);
@@ -65,13 +74,13 @@ public abstract class FirmwareKind
     public override string ToString() => Name;
 }
 
-/// <summary>The registry of firmware kinds: seabios, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
+/// <summary>The registry of firmware kinds: seabios, ovmf, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
 public static class FirmwareKinds
 {
     private static readonly object Gate = new();
     private static List<FirmwareKind>? _kinds;
 
-    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
+    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Ovmf, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
 
     public static IReadOnlyList<FirmwareKind> All
     {

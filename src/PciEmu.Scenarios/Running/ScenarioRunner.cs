@@ -34,7 +34,8 @@ public sealed class ScenarioRunner
     public SeaBiosResult? Firmware => FirmwareRun?.Result as SeaBiosResult;
 
     /// <summary>The EDK2 port's own result (arm virt with <c>--firmware edk2</c>).</summary>
-    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 => FirmwareRun?.Result as PciEmu.Firmware.Edk2.Edk2Result;
+    public PciEmu.Firmware.Edk2.Edk2Result? Edk2 => FirmwareRun?.Result as PciEmu.Firmware.Edk2.Edk2Result
+        ?? (FirmwareRun?.Result as PciEmu.Firmware.Edk2.OvmfResult)?.Pci;
     public LinuxEnumerator? Kernel { get; private set; }
     public IReadOnlyList<StepResult> Steps => _steps;
 

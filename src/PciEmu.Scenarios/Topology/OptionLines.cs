@@ -179,3 +179,31 @@ public static class GlobalLine
         return new GlobalProperty(driver, property, value);
     }
 }
+
+/// <summary>
+/// <c>-fw_cfg [name=]NAME,string=TEXT</c> (vl.c parse_fw_cfg): a named fw_cfg file with the string's bytes (no NUL), such
+/// as opt/ovmf/X-PciMmio64Mb. <c>file=</c> (host files) is not taken: scenarios stay self-contained.
+/// </summary>
+public static class FwCfgLine
+{
+    /// <summary>FW_CFG_MAX_FILE_PATH - 1.</summary>
+    private const int MaxNameLength = 55;
+
+    public static KeyValuePair<string, byte[]> Parse(string arg)
+    {
+        string? name = null, text = null;
+        foreach (var o in QemuOpts.Parse(arg, "name"))
+        {
+            switch (o.Name)
+            {
+                case "name": name = o.Value; break;
+                case "string": text = o.Value; break;
+                case "file": throw new QemuException("-fw_cfg file= is not modelled (use string=)");
+                default: throw new QemuException($"Invalid parameter '{o.Name}'");
+            }
+        }
+        if (string.IsNullOrEmpty(name) || text is null) throw new QemuException("-fw_cfg: invalid argument (name= and string= are required)");
+        if (name.Length > MaxNameLength) throw new QemuException($"name too long (max. {MaxNameLength} char)");
+        return new(name, System.Text.Encoding.UTF8.GetBytes(text));
+    }
+}

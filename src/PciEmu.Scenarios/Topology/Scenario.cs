@@ -36,6 +36,15 @@ public sealed record Scenario
     /// <summary>-nodefaults: no default VGA and NIC (the recorded cases all use it).</summary>
     public bool NoDefaults { get; init; }
 
+    /// <summary>-cpu MODEL,… (x86); null: qemu64.</summary>
+    public X86Cpu? Cpu { get; init; }
+
+    /// <summary>-accel kvm.</summary>
+    public bool Kvm { get; init; }
+
+    /// <summary>-fw_cfg name=…,string=… items.</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles { get; init; } = [];
+
     /// <summary>--xen KEY=VALUE settings (xl.cfg keys; only with -M xenfv).</summary>
     public PciEmu.Platform.Machines.Xenfv.XlConfig? Xen { get; init; }
 
@@ -56,6 +65,8 @@ public sealed record Scenario
         Globals = Globals,
         Catalog = catalog,
         BoardConfig = Xen,
+        Cpu = Cpu,
+        FwCfgFiles = FwCfgFiles,
     };
 
     /// <summary>Display devices that suppress the default VGA (default_vga = 0 when one is given).</summary>

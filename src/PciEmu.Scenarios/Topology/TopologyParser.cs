@@ -22,6 +22,22 @@ public sealed class TopologyParser
         AddOption("-device", true, (s, a, t) => s.Devices.Add(new DeviceLine(DeviceLineParser.Parse(s, a!), t) { Location = s.CurrentLocation }));
         AddOption("-global", true, (s, a, t) => s.Globals.Add(GlobalLine.Parse(a!)));
         AddOption("-nodefaults", false, (s, a, t) => s.NoDefaults = true);
+        AddOption("-cpu", true, (s, a, t) =>
+        {
+            s.Cpu = a!;
+            _ = X86Cpu.Parse(a!, s.Kvm);
+        });
+        AddOption("-accel", true, (s, a, t) =>
+        {
+            s.Kvm = QemuOpts.Parse(a!, "accel").Where(o => o.Name == "accel").Select(o => o.Value).FirstOrDefault() switch
+            {
+                "tcg" => false,
+                "kvm" => true,
+                var other => throw new QemuException($"invalid accelerator {other} (tcg or kvm)"),
+            };
+            if (s.Cpu is { } cpu) _ = X86Cpu.Parse(cpu, s.Kvm);
+        });
+        AddOption("-fw_cfg", true, (s, a, t) => s.FwCfgFiles.Add(FwCfgLine.Parse(a!)));
         // --xen KEY=VALUE: an xl.cfg key of a Xen HVM guest (-M xenfv; Machines/Xenfv/XlConfig).
         foreach (var name in new[] { "xen", "-xen" })
             AddOption(name, true, (s, a, t) => s.Xen = (s.Xen ?? new PciEmu.Platform.Machines.Xenfv.XlConfig()).With(a!));
@@ -122,6 +138,13 @@ public sealed class ScenarioBuilder
     public ulong MemorySlots { get; set; }
     public ulong MaxRamBelow4G { get; set; }
     public bool NoDefaults { get; set; }
+
+    /// <summary>-cpu text, parsed against the accelerator when the machine is built.</summary>
+    public string? Cpu { get; set; }
+
+    /// <summary>-accel kvm (default tcg, as the recordings run).</summary>
+    public bool Kvm { get; set; }
+    public List<KeyValuePair<string, byte[]>> FwCfgFiles { get; } = [];
     public PciEmu.Platform.Machines.Xenfv.XlConfig? Xen { get; set; }
     public List<GlobalProperty> Globals { get; } = [];
     public List<DeviceLine> Devices { get; } = [];
@@ -147,6 +170,9 @@ public sealed class ScenarioBuilder
         MemorySlots = MemorySlots,
         MaxRamBelow4G = MaxRamBelow4G,
         NoDefaults = NoDefaults,
+        Cpu = Cpu is null ? null : X86Cpu.Parse(Cpu, Kvm),
+        Kvm = Kvm,
+        FwCfgFiles = [.. FwCfgFiles],
         Xen = Xen,
         Globals = [.. Globals],
         Devices = [.. Devices],

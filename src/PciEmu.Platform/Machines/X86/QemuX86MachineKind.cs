@@ -1,4 +1,5 @@
 using System.Globalization;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Platform.Machines.X86;
 
@@ -68,9 +69,21 @@ public abstract class QemuX86MachineKind : MachineKind
     }
 
     /// <summary>pc_memory_init with the host bridge's pci-hole64-size (-global HOST.pci-hole64-size=).</summary>
-    public override MemoryLayout ComputeMemory(MachineOptions options, GlobalSet globals) =>
-        MemoryLayout.Compute(options, LowMemory(options)) with
+    public override MemoryLayout ComputeMemory(MachineOptions options, GlobalSet globals)
+    {
+        var layout = MemoryLayout.Compute(options, LowMemory(options)) with
         {
             PciHole64Size = globals.TakeSize(HostBridgeType, "pci-hole64-size") ?? DefaultHole64Size,
         };
+        // pc_memory_init (QEMU 7.1+, pcmc->enforce_amd_1tb_hole): on an AMD CPU whose address space reaches the
+        // HyperTransport range, e820 reserves [AMD_HT_START, 1 TiB). (Relocating RAM above 1 TiB is not modelled.)
+        var cpu = options.Cpu ?? X86Cpu.Default;
+        if (cpu.IsAmd && options.Type.IsAtLeast(7, 1) && cpu.PhysBits >= X86Cpu.TcgPhysAddrBits)
+            layout = layout with { E820 = [.. layout.E820, new E820Entry(AmdHtStart, AmdHtSize, E820Type.Reserved)] };
+        return layout;
+    }
+
+    /// <summary>AMD_HT_START / AMD_HT_SIZE (hw/i386/pc.c): the HyperTransport range below 1 TiB.</summary>
+    public const ulong AmdHtStart = 0xfd00000000;
+    public const ulong AmdHtSize = 0x10000000000 - AmdHtStart;
 }

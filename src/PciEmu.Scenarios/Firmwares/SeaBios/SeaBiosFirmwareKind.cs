@@ -35,6 +35,11 @@ public sealed class SeaBiosFirmwareKind : FirmwareKind
     public override string Name => "seabios";
     public override string Description => "SeaBIOS rel-1.16.2 (POST steps that touch PCI, then pci_setup)";
 
+    public override string WindowPolicy =>
+        "SeaBIOS (pci_bios_check_devices): a window is ALIGN(sum of what is behind it); a hot-plug port gets its minimum "
+        + "(4K I/O, 2M mem, 2M pref) or the reservation capability's sizes; regions are placed top-down below the 32-bit "
+        + "hole end, 64-bit prefetchable above 4 GiB only when the 32-bit hole is too small.";
+
     public override FirmwareRun? Run(Machine machine, RunRequest request)
     {
         if (machine.Kind.Architecture != TableArchitecture.X86)
