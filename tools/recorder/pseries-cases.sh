@@ -67,7 +67,8 @@ hp() { local n=$1; shift; case "hp-$n" in $GLOB) ;; *) return ;; esac
 hp61() { local n=$1; shift; case "hp61-$n" in $GLOB) ;; *) return ;; esac
        echo "== hp61-$n"; timeout 1800 "$HERE/pseries.sh" linux --kernel-version 6.1 --out "$OUT/hp61-$n" "$@"; }
 # Bus ids: a PHB's bus is pci.<n> (n = creation order, not index) or, with id=X, X.0.
-# DRC names: "C" + ((phb index << 16) | (bus << 8) | devfn) in decimal; PHBs: "PHB <index>".
+# DRC names: "C" + ((phb index << 16) | (chassis_nr of the parent bridge, 0 on the root bus) << 8 | devfn)
+# in decimal; PHBs: "PHB <index>".
 if [ "$WHAT" = hotplug ] || [ "$WHAT" = all ]; then
   SLOT=(-device virtio-rng-pci --guest "$RPA"
         --hotplug pci-testdev,bus=pci.0,addr=5,membar=8M --guest 'drmgr -c pci -s C40 -a -n </dev/null; echo rc=$?')
@@ -94,6 +95,6 @@ if [ "$WHAT" = hotplug ] || [ "$WHAT" = all ]; then
      --hotplug pci-testdev,bus=phb3.0,addr=4,membar=16M --guest 'drmgr -c pci -s C196640 -a -n </dev/null; echo rc=$?'
   hp bridge-hotplug -device pci-testdev,membar=4M --guest "$RPA" \
      --hotplug pci-bridge,bus=pci.0,addr=6,chassis_nr=5,id=hpbr --guest 'drmgr -c pci -s C48 -a -n </dev/null; echo rc=$?; lspci 2>/dev/null; ls /sys/bus/pci/devices' \
-     --hotplug pci-testdev,bus=hpbr,addr=0,membar=4M --guest 'lsslot -c pci | grep -v Empty; drmgr -c pci -s C256 -a -n </dev/null; echo rc=$?' \
+     --hotplug pci-testdev,bus=hpbr,addr=0,membar=4M --guest 'lsslot -c pci | grep -v Empty; drmgr -c pci -s C1280 -a -n </dev/null; echo rc=$?' \
      --guest 'echo 1 > /sys/bus/pci/rescan; echo rescan rc=$?'
 fi
