@@ -1,7 +1,8 @@
 #!/bin/bash
 # Records the pseries set into tests/recordings/pseries/<case>/ (see README.md, "pseries").
 # usage: pseries-cases.sh [fw|linux|linux61|hotplug|all] [NAME-GLOB]
-# fw-<topo>: firmware only (SLOF); lx-<topo>: same topology booted into Linux 6.12; lx61-<topo>: Linux 6.1;
+# fw-<topo>: firmware only (SLOF); lx-<topo>: same topology booted into Linux 6.12; lx61-<topo>: Linux 6.1
+# (topologies in L61);
 # hp-<case>: Linux 6.12 with QMP device_add after boot + drmgr in the guest.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +38,9 @@ phb1-no64|-device spapr-pci-host-bridge,index=1,mem64_win_size=0 -device pci-tes
 T
 )
 
+# topologies also booted with Linux 6.1
+L61="testdev-4M bridge-devs bridge-nested phb-3 mem64-nonpref overflow-32bit"
+
 run_fw() {  # name args...
   local n=$1; shift
   echo "== fw-$n"; timeout 600 "$HERE/pseries.sh" fw --out "$OUT/fw-$n" "$@"
@@ -57,7 +61,7 @@ while IFS='|' read -r name args; do
     linux|all) run_lx 6.12 lx "$name" $args ;;
   esac
   case "$WHAT" in
-    linux61) run_lx 6.1 lx61 "$name" $args ;;
+    linux61|all) case " $L61 " in *" $name "*) run_lx 6.1 lx61 "$name" $args ;; esac ;;
   esac
 done <<< "$TOPOS"
 
