@@ -188,6 +188,17 @@ public sealed class CpuBus
         FindMmio(address, out var offset)?.Write(offset, width, value);
     }
 
+    /// <summary>
+    /// One firmware call that carries a config access (PAPR RTAS read-pci-config / write-pci-config): a new sequence
+    /// number, charged like one MMIO access (no measured figure for an RTAS call under TCG), no bus event.
+    /// </summary>
+    internal void BeginFirmwareCall()
+    {
+        Sequence++;
+        Cycle += MmioCost;
+        Stats.AddCycles(MmioCost, Phases.Current);
+    }
+
     /// <summary>Charges extra cycles (e.g. bridge hops) to the current access.</summary>
     internal void Charge(long cycles)
     {

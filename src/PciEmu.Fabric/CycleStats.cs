@@ -9,7 +9,7 @@ namespace PciEmu.Fabric;
 /// </summary>
 public sealed class CycleStats
 {
-    private const int MechanismCount = 3;
+    private const int MechanismCount = 4;
     private const int WidthSlots = 3;
     private readonly long[] _accesses = new long[MechanismCount * WidthSlots * 2];
     private readonly long[] _accessCycles = new long[MechanismCount * WidthSlots * 2];
@@ -87,7 +87,7 @@ public sealed class CycleStats
         return n;
     }
 
-    public long TotalConfigAccesses => ConfigAccesses(AccessMechanism.Cf8Cfc) + ConfigAccesses(AccessMechanism.Ecam);
+    public long TotalConfigAccesses => ConfigAccesses(AccessMechanism.Cf8Cfc) + ConfigAccesses(AccessMechanism.Ecam) + ConfigAccesses(AccessMechanism.Rtas);
 
     public long PhaseCycles(int phase) => phase < _phaseCycles.Length ? _phaseCycles[phase] : 0;
     public long PhaseAccesses(int phase) => phase < _phaseAccesses.Length ? _phaseAccesses[phase] : 0;

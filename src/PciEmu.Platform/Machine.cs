@@ -131,6 +131,9 @@ public sealed partial class Machine
     public PciHierarchy Hierarchy => _hierarchy;
     internal IDeviceCatalog Catalog => _catalog;
 
+    /// <summary>The host side of config cycles on the root hierarchy, for boards whose host is not CF8/CFC or ECAM (sPAPR RTAS).</summary>
+    internal PciConfigDecoder Decoder => _decoder;
+
     public void Warn(string message) => _warnings.Add(message);
 
     /// <summary>Hooks the ECAM window to a host bridge that reports PCIEXBAR (the q35 MCH).</summary>

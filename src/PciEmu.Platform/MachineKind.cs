@@ -135,7 +135,7 @@ public static class MachineKinds
     private static readonly object Gate = new();
     private static List<MachineKind>? _kinds;
 
-    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt, Machines.Xenfv.XenfvMachineKind.Instance];
+    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt, Machines.Xenfv.XenfvMachineKind.Instance, Machines.Pseries.PseriesMachineKind.Instance];
 
     public static IReadOnlyList<MachineKind> All
     {
