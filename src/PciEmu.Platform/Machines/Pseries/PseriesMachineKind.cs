@@ -55,6 +55,9 @@ public sealed class PseriesMachineKind : MachineKind
     /// <summary>QEMU's pseries defaults are VIO devices: nothing on PCI.</summary>
     public override IReadOnlyList<DeviceRequest>? LauncherDevices(Machine machine) => [];
 
+    /// <summary>SLOF sets up PCI on pseries (or nothing: --firmware none); an x86 or arm firmware is refused.</summary>
+    public override string? PciFirmware => "slof";
+
     /// <summary>RAM only: the PHB windows sit at 32 TiB and above, away from RAM.</summary>
     public override MemoryLayout ComputeMemory(MachineOptions options, GlobalSet globals) => new() { RamSize = options.RamSize };
 
