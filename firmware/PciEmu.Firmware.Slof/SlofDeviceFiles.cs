@@ -5,11 +5,18 @@ namespace PciEmu.Firmware.Slof;
 /// before the setup, or after it for cirrus), the decode it enables and whether it disables the device again after
 /// its driver file (virtio-*.fs, e1k.fs: the driver probes themselves are not modelled).
 /// </summary>
-internal sealed record SlofDeviceFile(string Text, bool SetupFirst, bool MasterEnable, bool MemEnable, bool IoEnable, bool DisableAfter);
+internal sealed record SlofDeviceFile(string Text, bool SetupFirst, bool MasterEnable, bool MemEnable, bool IoEnable, bool DisableAfter)
+{
+    /// <summary>The driver file reads BAR0 and enables memory decode at include time (e1k.fs).</summary>
+    public bool ReadsBar0ThenMemEnable { get; init; }
+
+    /// <summary>The driver registers a network node (pci-alias-net): a boot candidate for "net".</summary>
+    public bool Network { get; init; }
+}
 
 internal static class SlofDeviceFiles
 {
-    private static readonly SlofDeviceFile VirtioNet = new("virtio [ net ]", false, false, false, true, true);
+    private static readonly SlofDeviceFile VirtioNet = new("virtio [ net ]", false, false, false, true, true) { Network = true };
     private static SlofDeviceFile Virtio(string what) => new($"virtio [ {what} ]", false, true, true, true, true);
 
     /// <summary>romfs-lookup of pci-device_VVVV_PPPP.fs (the 1af4:104x files include their 100x twins).</summary>
@@ -26,7 +33,7 @@ internal static class SlofDeviceFiles
         (0x1af4, 0x1050) => classCode() == 0x30000
             ? new("virtio [ vga ]", false, false, true, true, false)
             : new("virtio [ gpu ]", false, false, false, false, false),
-        (0x8086, 0x100e) => new("e1000 [ net ]", false, false, false, true, true),
+        (0x8086, 0x100e) => new("e1000 [ net ]", false, false, false, true, true) { ReadsBar0ThenMemEnable = true, Network = true },
         _ => null,
     };
 }

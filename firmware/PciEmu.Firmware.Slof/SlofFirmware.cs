@@ -12,6 +12,12 @@ public sealed record SlofInput
     /// <summary>RTAS read/write-pci-config naming a PHB's BUID.</summary>
     public required Func<ulong, IConfigAccessor> Rtas { get; init; }
 
+    /// <summary>
+    /// SLOF's boot word after the device tree is up, without -kernel: no disk or cdrom loads, so it opens the "net"
+    /// device (the first network node) for a network boot. False: only the PCI setup (a -kernel boot).
+    /// </summary>
+    public bool NetworkBoot { get; init; }
+
     /// <summary>"qemu,mem-bar-min-align" on the PHB node (QEMU 7.2 sets none: SLOF uses 64 KiB).</summary>
     public ulong? MemBarMinAlign { get; init; }
 }
@@ -29,6 +35,7 @@ public static class SlofFirmware
         var log = new List<string>();
         var hosts = new List<DeviceTreePciHost>();
         var vars = new List<SlofPciVars>();
+        (SlofPhb Phb, Bdf Node)? net = null;
         foreach (var phb in input.Phbs)
         {
             if (phb.Buid is not { } buid)
@@ -41,6 +48,7 @@ public static class SlofFirmware
             {
                 hosts.Add(setup.SetupChildren(phb, input.MemBarMinAlign));
                 vars.Add(setup.Vars);
+                if (net is null && setup.NetworkNodes.Count > 0) net = (setup, setup.NetworkNodes[0]);
             }
             catch (SlofAbortException e)
             {
@@ -48,6 +56,7 @@ public static class SlofFirmware
                 return new SlofResult { Log = log, Hosts = [.. hosts, .. input.Phbs.Skip(hosts.Count)], Vars = vars, Failure = e.Message };
             }
         }
+        if (input.NetworkBoot && net is { } boot) boot.Phb.Open(boot.Node);
         return new SlofResult { Log = log, Hosts = hosts, Vars = vars };
     }
 }

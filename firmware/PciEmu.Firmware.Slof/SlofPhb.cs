@@ -30,6 +30,20 @@ internal sealed partial class SlofPhb
         _log = log;
     }
 
+    /// <summary>The network nodes in setup order (pci-alias-net: the first becomes the "net" boot alias).</summary>
+    public List<Bdf> NetworkNodes { get; } = [];
+
+    /// <summary>
+    /// pci-device.fs open (what the boot word does to the "net" device when no disk or cdrom loads): pci-master-enable,
+    /// pci-mem-enable, pci-io-enable. The driver's own open (DHCP over the NIC) is not modelled.
+    /// </summary>
+    public void Open(Bdf d)
+    {
+        PciMasterEnable(d);
+        PciMemEnable(d);
+        PciIoEnable(d);
+    }
+
     public SlofPciVars Vars => new(_nextIo, _maxIo, _nextMem, _maxMem, _nextMmio, _maxMmio, _nextMem64, _maxMem64);
 
     // --- console (type / emit / cr) ---------------------------------------------------------------------------------
@@ -171,7 +185,12 @@ internal sealed partial class SlofPhb
     private uint PciVendor(Bdf d) => L(d, 0) & 0xffff;
     private uint PciDevice(Bdf d) => L(d, 0) >> 16;
     private uint PciClass(Bdf d) => L(d, 8) >> 8;
-    private string PciClassName(Bdf d) => SlofClassNames.PciClassName(PciClass(d));
+    /// <summary>pci-class-name: the base class read, then (for a known base class) the class read again for the sub-class word.</summary>
+    private string PciClassName(Bdf d)
+    {
+        var first = PciClass(d);
+        return (first >> 16) > 0x11 ? SlofClassNames.PciClassName(first) : SlofClassNames.PciClassName(PciClass(d));
+    }
 
     /// <summary>slof/fs/pci-device.fs: disable decode, enable error reporting, print the line, then setup.</summary>
     private DeviceTreePciNode PciDeviceSetup(DeviceTreePciNode node, Bdf d)
@@ -206,12 +225,20 @@ internal sealed partial class SlofPhb
             if (file.MasterEnable) PciMasterEnable(d);
             if (file.MemEnable) PciMemEnable(d);
             if (file.IoEnable) PciIoEnable(d);
+            if (file.ReadsBar0ThenMemEnable)
+            {
+                // e1k.fs at include time: "10 config-l@" (the register base), then pci-mem-enable.
+                _ = L(d, 0x10);
+                PciMemEnable(d);
+            }
             if (file.DisableAfter) PciDeviceDisable(d);
+            if (file.Network) NetworkNodes.Add(d);
             return n;
         }
         var baseClass = PciClass(d) >> 16;
         if (baseClass == 0x02)
         {
+            NetworkNodes.Add(d);
             // pci-class_02.fs: "network [ NAME ]", generic setup, the newline after the properties.
             Type("network [ " + PciClassName(d) + " ]");
             var n = PciDeviceGenericSetup(node, d);

@@ -37,6 +37,8 @@ public sealed class SlofFirmwareKind : FirmwareKind
             {
                 Phbs = tree,
                 Rtas = buid => board.FindPhb(buid)!.Accessor,
+                // Without -kernel SLOF goes on to boot: disk, cdrom, then the "net" device.
+                NetworkBoot = request.Kernel is null,
             });
         }
         return new FirmwareRun
