@@ -23,7 +23,7 @@ bridge-nested|-device pci-bridge,chassis_nr=1,id=br1 -device pci-bridge,chassis_
 bridge-shpc-off|-device pci-bridge,chassis_nr=1,id=br1,shpc=off -device pci-testdev,bus=br1,membar=2M
 phb1|-device spapr-pci-host-bridge,index=1 -device pci-testdev,bus=pci.1,membar=4M -device virtio-rng-pci
 phb-3|-device spapr-pci-host-bridge,index=1 -device spapr-pci-host-bridge,index=2 -device spapr-pci-host-bridge,index=5 -device pci-testdev,bus=pci.1,membar=8M -device e1000,bus=pci.2 -device virtio-rng-pci,bus=pci.3 -device pci-testdev,membar=1M
-phb-order|-device spapr-pci-host-bridge,index=2,id=phbtwo -device spapr-pci-host-bridge,index=1,id=phbone -device pci-testdev,bus=phbone,membar=2M -device virtio-balloon-pci,bus=phbtwo
+phb-order|-device spapr-pci-host-bridge,index=2 -device spapr-pci-host-bridge,index=1,id=phbone -device pci-testdev,bus=pci.1,membar=2M -device virtio-balloon-pci,bus=phbone.0
 phb1-bridge|-device spapr-pci-host-bridge,index=1 -device pci-bridge,chassis_nr=1,id=br1,bus=pci.1 -device pci-testdev,bus=br1,membar=64M -device ivshmem-plain,bus=br1,addr=2,memdev=m1 -object memory-backend-ram,id=m1,size=16M
 bigbar-1G|-device pci-testdev,membar=1G -device pci-testdev,membar=256M -device pci-testdev,membar=4K
 bigbar-4G|-device pci-testdev,membar=4G -device virtio-rng-pci
@@ -64,6 +64,37 @@ done <<< "$TOPOS"
 RPA='insmod /lib/oracle/rpaphp.ko; insmod /lib/oracle/rpadlpar_io.ko; echo ok'
 hp() { local n=$1; shift; case "hp-$n" in $GLOB) ;; *) return ;; esac
        echo "== hp-$n"; timeout 1800 "$HERE/pseries.sh" linux --kernel-version 6.12 --out "$OUT/hp-$n" "$@"; }
+hp61() { local n=$1; shift; case "hp61-$n" in $GLOB) ;; *) return ;; esac
+       echo "== hp61-$n"; timeout 1800 "$HERE/pseries.sh" linux --kernel-version 6.1 --out "$OUT/hp61-$n" "$@"; }
+# Bus ids: a PHB's bus is pci.<n> (n = creation order, not index) or, with id=X, X.0.
+# DRC names: "C" + ((phb index << 16) | (chassis_nr of the parent bridge, 0 on the root bus) << 8 | devfn)
+# in decimal; PHBs: "PHB <index>".
 if [ "$WHAT" = hotplug ] || [ "$WHAT" = all ]; then
-  :
+  SLOT=(-device virtio-rng-pci --guest "$RPA"
+        --hotplug pci-testdev,bus=pci.0,addr=5,membar=8M --guest 'drmgr -c pci -s C40 -a -n </dev/null; echo rc=$?')
+  hp slot-testdev "${SLOT[@]}"
+  hp61 slot-testdev "${SLOT[@]}"
+  hp slot-two-bigbar -device pci-testdev,membar=4M --guest "$RPA" \
+     --hotplug pci-testdev,bus=pci.0,addr=3,membar=1G --guest 'drmgr -c pci -s C24 -a -n </dev/null; echo rc=$?' \
+     --hotplug ivshmem-plain,bus=pci.0,addr=4,memdev=hm1 --guest 'drmgr -c pci -s C32 -a -n </dev/null; echo rc=$?' \
+     -object memory-backend-ram,id=hm1,size=32M
+  hp slot-e1000-virtio -device pci-testdev,membar=4M --guest "$RPA" \
+     --hotplug e1000,bus=pci.0,addr=2 --guest 'drmgr -c pci -s C16 -a -n </dev/null; echo rc=$?' \
+     --hotplug virtio-net-pci,bus=pci.0,addr=6 --guest 'drmgr -c pci -s C48 -a -n </dev/null; echo rc=$?'
+  hp behind-bridge -device pci-bridge,chassis_nr=1,id=br1 -device pci-testdev,bus=br1,membar=4M --guest "$RPA" \
+     --hotplug pci-testdev,bus=br1,addr=2,membar=2M --guest 'drmgr -c pci -s C272 -a -n </dev/null; echo rc=$?' \
+     --hotplug pci-testdev,bus=br1,addr=3,membar=64M --guest 'drmgr -c pci -s C280 -a -n </dev/null; echo rc=$?'
+  PHB=(-device virtio-rng-pci --guest "$RPA"
+       --hotplug spapr-pci-host-bridge,index=1,id=phb1 --guest 'drmgr -c phb -s "PHB 1" -a -n </dev/null; echo rc=$?'
+       --hotplug pci-testdev,bus=phb1.0,addr=0,membar=4M --guest 'drmgr -c pci -s C65536 -a -n </dev/null; echo rc=$?'
+       --hotplug e1000,bus=phb1.0,addr=1 --guest 'drmgr -c pci -s C65544 -a -n </dev/null; echo rc=$?')
+  hp phb "${PHB[@]}"
+  hp61 phb "${PHB[@]}"
+  hp phb-index3-bridge -device spapr-pci-host-bridge,index=1 -device pci-testdev,bus=pci.1,membar=2M --guest "$RPA" \
+     --hotplug spapr-pci-host-bridge,index=3,id=phb3 --guest 'drmgr -c phb -s "PHB 3" -a -n </dev/null; echo rc=$?' \
+     --hotplug pci-testdev,bus=phb3.0,addr=4,membar=16M --guest 'drmgr -c pci -s C196640 -a -n </dev/null; echo rc=$?'
+  hp bridge-hotplug -device pci-testdev,membar=4M --guest "$RPA" \
+     --hotplug pci-bridge,bus=pci.0,addr=6,chassis_nr=5,id=hpbr --guest 'drmgr -c pci -s C48 -a -n </dev/null; echo rc=$?; lspci 2>/dev/null; ls /sys/bus/pci/devices' \
+     --hotplug pci-testdev,bus=hpbr,addr=0,membar=4M --guest 'lsslot -c pci | grep -v Empty; drmgr -c pci -s C1280 -a -n </dev/null; echo rc=$?' \
+     --guest 'echo 1 > /sys/bus/pci/rescan; echo rescan rc=$?'
 fi

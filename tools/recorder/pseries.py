@@ -537,6 +537,7 @@ def linux_main(opts, qemu_extra, order):
         _rm_tmp(tmp)
     result["qemu_exit"] = p.returncode if p else None
     oc.scrub_file(os.path.join(out, "qemu-stderr.log"), scrub)
+    trim_channel_log(os.path.join(out, "data-channel.log"))
     oc.dump_json(os.path.join(out, "linux.json"), result)
     for tag, d in result["dumps"].items():
         for sec in ("dmesg", "iomem", "ioports"):
@@ -549,6 +550,38 @@ def linux_main(opts, qemu_extra, order):
             result["timings"]["qemu_start_to_boot_dump_s"],
             "; ".join("%s -> %s" % (h["spec"], h.get("new_devices")) for h in result["hotplug"]) or "no hotplug", out))
     return rc
+
+
+def trim_channel_log(path):
+    """Keep the raw hvc0 stream small: the dump blocks (stored parsed in linux.json and as <tag>.*.txt) and
+    the recorder's polling replies are replaced by one marker line each; SLOF's console, the kernel's
+    prom_init lines and the guest command outputs stay verbatim."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read().decode("utf-8", "replace")
+    except OSError:
+        return
+    out = []
+    skip = None
+    for line in raw.split("\n"):
+        if skip:
+            if line.startswith("@@ORACLE-DUMP-END " + skip) or line.startswith("@@ORACLE-" + skip + " "):
+                skip = None
+            continue
+        if line.startswith("@@ORACLE-DUMP-BEGIN "):
+            skip = line.split(" ", 1)[1].strip()
+            out.append("@@ORACLE-DUMP %s (parsed into linux.json dumps.%s)" % (skip, skip))
+            continue
+        if line.startswith("@@ORACLE-RUN-BEGIN dt-"):
+            tag = line.split(" ", 1)[1].strip()
+            skip = "RUN-END " + tag
+            out.append("@@ORACLE-RUN %s (device tree, parsed into linux.json)" % tag)
+            continue
+        if line.startswith("@@ORACLE-COUNT ") or line.startswith("@@ORACLE-DEVS "):
+            continue
+        out.append(line)
+    with open(path, "w") as f:
+        f.write("\n".join(out))
 
 
 def _devs(chan):
