@@ -222,16 +222,18 @@ internal sealed partial class SlofPhb
                 Type(file.Text);
                 Cr();
             }
-            if (file.MasterEnable) PciMasterEnable(d);
-            if (file.MemEnable) PciMemEnable(d);
-            if (file.IoEnable) PciIoEnable(d);
-            if (file.ReadsBar0ThenMemEnable)
+            foreach (var step in file.Steps)
             {
-                // e1k.fs at include time: "10 config-l@" (the register base), then pci-mem-enable.
-                _ = L(d, 0x10);
-                PciMemEnable(d);
+                switch (step)
+                {
+                    case SlofDriverStep.MasterEnable: PciMasterEnable(d); break;
+                    case SlofDriverStep.MemEnable: PciMemEnable(d); break;
+                    case SlofDriverStep.IoEnable: PciIoEnable(d); break;
+                    case SlofDriverStep.Disable: PciDeviceDisable(d); break;
+                    case SlofDriverStep.ReadBar0: _ = L(d, 0x10); break;
+                    case SlofDriverStep.ReadBar2: _ = L(d, 0x18); break;
+                }
             }
-            if (file.DisableAfter) PciDeviceDisable(d);
             if (file.Network) NetworkNodes.Add(d);
             return n;
         }
@@ -281,6 +283,9 @@ internal sealed partial class SlofPhb
         PciDeviceDisable(d);
         PciErrorEnable(d);
         PciOut(d, 'B');
+        // setup: "filename romfs-lookup" (pci-bridge_VVVV_PPPP.fs; board-qemu ships none), then the generic path.
+        _ = PciVendor(d);
+        _ = PciDevice(d);
         Type(PciClassName(d) + "*");
         Cr();
         var n = PciBridgeGenericSetup(node, d);

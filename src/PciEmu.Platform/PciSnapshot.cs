@@ -8,6 +8,9 @@ namespace PciEmu.Platform;
 public sealed class FunctionSnapshot
 {
     public required int DevFn { get; init; }
+    /// <summary>mc->pci_allow_0_address of the machine (pseries): a BAR at address 0 decodes (pci_bar_address).</summary>
+    public bool AllowZeroAddress { get; init; }
+
     public required string Driver { get; init; }
     public string? QdevId { get; init; }
     public required byte[] Config { get; init; }
@@ -65,9 +68,21 @@ public sealed class PciSnapshot(BusSnapshot root)
 {
     public BusSnapshot Root { get; } = root;
 
-    public static PciSnapshot Capture(Machine machine) => new(CaptureBus(machine.Hierarchy.Root, null));
+    /// <summary>
+    /// The root bus of every host bridge, as qmp_query_pci lists them (pci_host_bridges: newest first); just
+    /// <see cref="Root"/> on a machine with one host.
+    /// </summary>
+    public IReadOnlyList<BusSnapshot> HostRoots { get; init; } = [root];
 
-    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge)
+    public static PciSnapshot Capture(Machine machine)
+    {
+        var allow0 = machine.Kind.PciAllowZeroAddress;
+        var root = CaptureBus(machine.Hierarchy.Root, null, allow0);
+        var hosts = machine.Hosts.Reverse().Select(h => ReferenceEquals(h, machine.Hierarchy) ? root : CaptureBus(h.Root, null, allow0)).ToArray();
+        return new PciSnapshot(root) { HostRoots = hosts };
+    }
+
+    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge, bool allow0)
     {
         var snap = new BusSnapshot { Name = bus.Name, IsExpress = bus.IsExpress, Bridge = bridge };
         foreach (var (devFn, f) in bus.Functions)
@@ -83,12 +98,13 @@ public sealed class PciSnapshot(BusSnapshot root)
                 WriteMask = f.Config.WriteMask[..limit].ToArray(),
                 Visible = visible,
                 ConfigLimit = limit,
+                AllowZeroAddress = allow0,
             });
         }
         foreach (var child in bus.Children)
         {
             var owner = snap.Functions.First(s => ReferenceEquals(bus[s.DevFn], child.ParentBridge));
-            var childSnap = CaptureBus(child, owner);
+            var childSnap = CaptureBus(child, owner, allow0);
             owner.Secondary = childSnap;
             snap.Children.Add(childSnap);
         }

@@ -64,23 +64,35 @@ internal sealed class PseriesRecording
             Kernel = settings.Kernel,
             Trace = m =>
             {
-                sink.Names = bdf => m.Hierarchy.Route(bdf.Bus, bdf.DevFn).Function?.TypeName ?? "?";
+                sink.Names = (host, bdf) =>
+                {
+                    // Config events carry the PHB's BUID (0 for PHB 0, the machine's own host).
+                    var phb = host == 0 ? m.Hierarchy : m.Hosts[PseriesHostIndex(m, host)];
+                    return phb.Route(bdf.Bus, bdf.DevFn).Function?.TypeName ?? "?";
+                };
                 return sink;
             },
         });
         return new PseriesRecording(name, doc, run, trace);
     }
 
+    private static int PseriesHostIndex(PciEmu.Platform.Machine m, ulong buid)
+    {
+        var board = PciEmu.Platform.Machines.Pseries.PseriesMachineKind.BoardOf(m)!;
+        var phb = board.FindPhb(buid)!;
+        return m.Hosts.ToList().FindIndex(h => ReferenceEquals(h.Root, phb.Root));
+    }
+
     /// <summary>QEMU's trace-events lines for pci_cfg_read / pci_cfg_write.</summary>
     private sealed class QemuTraceSink(List<string> lines) : ITraceSink
     {
-        public Func<PciEmu.Core.Bdf, string> Names { get; set; } = _ => "?";
+        public Func<ulong, PciEmu.Core.Bdf, string> Names { get; set; } = (_, _) => "?";
 
         public void Emit(in TraceEvent e)
         {
             if (e.Via != AccessMechanism.Rtas) return;
             // hw/pci/trace-events: "%s %02u:%02u.%u @0x%x -> 0x%x" (decimal bus and slot).
-            var where = $"{Names(e.Bdf)} {e.Bdf.Bus:d2}:{e.Bdf.Device:d2}.{e.Bdf.Function}";
+            var where = $"{Names(e.Address, e.Bdf)} {e.Bdf.Bus:d2}:{e.Bdf.Device:d2}.{e.Bdf.Function}";
             var off = e.Offset.ToString("x", CultureInfo.InvariantCulture);
             var v = e.Value.ToString("x", CultureInfo.InvariantCulture);
             if (e.Kind == TraceEventKind.ConfigRead) lines.Add($"pci_cfg_read {where} @0x{off} -> 0x{v}");

@@ -31,6 +31,58 @@ public sealed class PseriesMachineKind : MachineKind
 
     public override string TypeName(MachineType type) => $"pseries-{type.Major}.{type.Minor}";
 
+    private const string PhbDriver = "spapr-pci-host-bridge";
+
+    /// <summary>spapr_machine_class_init: mc->pci_allow_0_address = true.</summary>
+    public override bool PciAllowZeroAddress => true;
+
+    /// <summary>spapr_get_hotplug_handler: every PCI device's handler is its PHB (DRCs), never a bridge's SHPC.</summary>
+    public override bool HostHandlesPciHotplug => true;
+
+    /// <summary>
+    /// <c>-device spapr-pci-host-bridge,index=N[,id=ID][,mem_win_size=][,mem64_win_size=]</c>: spapr_phb_realize with
+    /// spapr_phb_placement; its root bus is "ID.0", or the next automatic "pci.N".
+    /// </summary>
+    public override PlacedDevice? PlaceHostBridge(Machine machine, DeviceRequest request, bool hotplug)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Driver != PhbDriver) return null;
+        if (hotplug) throw new QemuException("PHB hotplug is not modelled yet");
+        int? index = null;
+        ulong? memWinSize = null, mem64WinSize = null;
+        foreach (var (k, v) in request.Properties)
+        {
+            switch (k)
+            {
+                case "index": index = (int)ParseUnsigned(k, v); break;
+                case "mem_win_size": memWinSize = ParseSize(k, v); break;
+                case "mem64_win_size": mem64WinSize = ParseSize(k, v); break;
+                default: throw new QemuException($"Property '{PhbDriver}.{k}' not found");
+            }
+        }
+        if (index is not { } i) throw new QemuException("\"index\" for PAPR PHB is mandatory");
+        var w = SpaprPhbWindows.Place(i);
+        w = w with { MemWinSize = memWinSize ?? w.MemWinSize, Mem64WinSize = mem64WinSize ?? w.Mem64WinSize };
+        if (w.Mem64WinSize != 0 && w.MemWinSize > SpaprPhbWindows.Mem32WinSize)
+            throw new QemuException($"32-bit memory window of size 0x{w.MemWinSize:x} (max 2 GiB)");
+        var board = BoardOf(machine)!;
+        if (board.FindPhb(w.Buid) is not null) throw new QemuException("PCI host bridges must have unique indexes");
+        machine.TakeId(request.Id);
+        var busName = request.Id is { } id ? id + ".0" : machine.NextAutomaticPciBusName();
+        var host = machine.AddHostBridge(busName, isExpress: false);
+        var decoder = machine.DecoderFor(host);
+        decoder.HostTag = w.Buid;
+        board.Add(new SpaprPhb(w, host.Root, new RtasPciConfig(decoder, w.Buid)));
+        return new PlacedDevice(PhbDriver, request.Id, "main-system-bus", 0);
+    }
+
+    private static ulong ParseUnsigned(string name, string value) =>
+        DevicesCatalog.Translate(() => PciEmu.Devices.Catalog.DeviceProperties.ParseUnsigned(name, value, uint.MaxValue, "uint32_t"));
+
+    private static ulong ParseSize(string name, string value) =>
+        DevicesCatalog.Translate(() => PciEmu.Devices.Catalog.DeviceProperties.ParseSize(name, value));
+
     /// <summary>The latest spapr type is mc->is_default on qemu-system-ppc64.</summary>
     public override bool IsDefault(MachineType type) => type == Latest;
 
