@@ -267,6 +267,17 @@ public sealed class CpuBus
         Stats.RecordRead(port, cycleCost, slot, bus, devFn, configCost, Phases.Current, abort);
     }
 
+    /// <summary>
+    /// One firmware call that carries a config access (PAPR RTAS read-pci-config / write-pci-config): a new sequence
+    /// number, charged like one MMIO access (no measured figure for an RTAS call under TCG), no bus event.
+    /// </summary>
+    internal void BeginFirmwareCall()
+    {
+        Sequence++;
+        Cycle += MmioCost;
+        Stats.AddCycles(MmioCost, Phases.Current);
+    }
+
     /// <summary>Charges extra cycles (e.g. bridge hops) to the current access.</summary>
     internal void Charge(long cycles)
     {
@@ -275,24 +286,25 @@ public sealed class CpuBus
         Stats.AddCycles(cycles, Phases.Current);
     }
 
-    internal void EmitConfig(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue, long cost)
+    internal void EmitConfig(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue, long cost, ulong host = 0)
     {
         var abort = kind is TraceEventKind.ConfigReadAbort or TraceEventKind.ConfigWriteAbort;
         var write = kind is TraceEventKind.ConfigWrite or TraceEventKind.ConfigWriteAbort or TraceEventKind.ConfigWriteBeyondLimit;
         Stats.RecordConfig(via, width, write, bdf, cost, Phases.Current, abort);
-        if (Trace is not null) EmitConfigEvent(kind, via, width, bdf, offset, value, oldValue, newValue);
+        if (Trace is not null) EmitConfigEvent(kind, via, width, bdf, offset, value, oldValue, newValue, host);
     }
 
     /// <summary>The common case of <see cref="EmitConfig"/>: a claimed read, counted; the trace event only when tracing.</summary>
-    internal void EmitConfigRead(AccessMechanism via, int width, Bdf bdf, int offset, uint value, long cost)
+    internal void EmitConfigRead(AccessMechanism via, int width, Bdf bdf, int offset, uint value, long cost, ulong host = 0)
     {
         Stats.RecordConfig(via, width, write: false, bdf, cost, Phases.Current, abort: false);
-        if (Trace is not null) EmitConfigEvent(TraceEventKind.ConfigRead, via, width, bdf, offset, value, 0, 0);
+        if (Trace is not null) EmitConfigEvent(TraceEventKind.ConfigRead, via, width, bdf, offset, value, 0, 0, host);
     }
 
-    private void EmitConfigEvent(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue)
+    private void EmitConfigEvent(TraceEventKind kind, AccessMechanism via, int width, Bdf bdf, int offset, uint value, uint oldValue, uint newValue, ulong host)
     {
-        var e = new TraceEvent(Sequence, Cycle, kind, via, (byte)width, 0, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current);
+        // Config events carry the host they reached in Address (0 for the machine's own host; a PHB's BUID).
+        var e = new TraceEvent(Sequence, Cycle, kind, via, (byte)width, host, bdf, (ushort)offset, value, oldValue, newValue, Phases.Current);
         if (_inRead)
         {
             if (_pendingCount == 0) _pending0 = e;

@@ -10,7 +10,7 @@ namespace PciEmu.Fabric;
 /// </summary>
 public sealed class CycleStats
 {
-    private const int MechanismCount = 3;
+    private const int MechanismCount = 4;
     private const int WidthSlots = 3;
 
     // Per mechanism × width × direction: the count at [slot * 2], its cycles at [slot * 2 + 1].
@@ -134,7 +134,7 @@ public sealed class CycleStats
         return n;
     }
 
-    public long TotalConfigAccesses => ConfigAccesses(AccessMechanism.Cf8Cfc) + ConfigAccesses(AccessMechanism.Ecam);
+    public long TotalConfigAccesses => ConfigAccesses(AccessMechanism.Cf8Cfc) + ConfigAccesses(AccessMechanism.Ecam) + ConfigAccesses(AccessMechanism.Rtas);
 
     public long PhaseCycles(int phase) => (uint)phase < (uint)(_phases.Length / 2) ? _phases[phase * 2] : 0;
     public long PhaseAccesses(int phase) => (uint)phase < (uint)(_phases.Length / 2) ? _phases[phase * 2 + 1] : 0;

@@ -12,6 +12,9 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
     public PciHierarchy Hierarchy { get; } = hierarchy;
     public CpuBus Cpu { get; } = cpu;
 
+    /// <summary>Which host this decoder serves, for trace events (0: the machine's own; a PHB's BUID otherwise).</summary>
+    public ulong HostTag { get; set; }
+
     private static uint Ones(int width) => width >= 4 ? uint.MaxValue : (1u << (8 * width)) - 1;
 
     /// <summary>A config read. <paramref name="mechanismLimit"/> is 256 for CF8/CFC, 4096 for ECAM.</summary>
@@ -25,18 +28,18 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
         if (route.Result != ConfigRouteResult.Claimed)
         {
             var kind = route.Result == ConfigRouteResult.MasterAbort ? TraceEventKind.ConfigReadAbort : TraceEventKind.ConfigReadBeyondLimit;
-            Cpu.EmitConfig(kind, via, width, bdf, offset, Ones(width), 0, 0, cost);
+            Cpu.EmitConfig(kind, via, width, bdf, offset, Ones(width), 0, 0, cost, HostTag);
             return Ones(width);
         }
         var f = route.Function!;
         var limit = Math.Min(mechanismLimit, PciHierarchy.ConfigLimit(f, route.Bus!));
         if (offset >= limit)
         {
-            Cpu.EmitConfig(TraceEventKind.ConfigReadBeyondLimit, via, width, bdf, offset, Ones(width), 0, 0, cost);
+            Cpu.EmitConfig(TraceEventKind.ConfigReadBeyondLimit, via, width, bdf, offset, Ones(width), 0, 0, cost, HostTag);
             return Ones(width);
         }
         var value = f.ReadConfig(offset, Math.Min(width, limit - offset)) & Ones(width);
-        Cpu.EmitConfigRead(via, width, bdf, offset, value, cost);
+        Cpu.EmitConfigRead(via, width, bdf, offset, value, cost, HostTag);
         return value;
     }
 
@@ -87,26 +90,26 @@ public sealed class PciConfigDecoder(PciHierarchy hierarchy, CpuBus cpu)
         if (route.Result != ConfigRouteResult.Claimed)
         {
             var kind = route.Result == ConfigRouteResult.MasterAbort ? TraceEventKind.ConfigWriteAbort : TraceEventKind.ConfigWriteBeyondLimit;
-            Cpu.EmitConfig(kind, via, width, bdf, offset, value, 0, 0, cost);
+            Cpu.EmitConfig(kind, via, width, bdf, offset, value, 0, 0, cost, HostTag);
             return;
         }
         var f = route.Function!;
         var limit = Math.Min(mechanismLimit, PciHierarchy.ConfigLimit(f, route.Bus!));
         if (offset >= limit)
         {
-            Cpu.EmitConfig(TraceEventKind.ConfigWriteBeyondLimit, via, width, bdf, offset, value, 0, 0, cost);
+            Cpu.EmitConfig(TraceEventKind.ConfigWriteBeyondLimit, via, width, bdf, offset, value, 0, 0, cost, HostTag);
             return;
         }
         var w = Math.Min(width, limit - offset);
         if (Cpu.Trace is null)
         {
             f.WriteConfig(offset, w, value);
-            Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, 0, 0, cost);
+            Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, 0, 0, cost, HostTag);
             return;
         }
         var old = f.Config.Read(offset, w);
         f.WriteConfig(offset, w, value);
         var now = f.Config.Read(offset, w);
-        Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, old, now, cost);
+        Cpu.EmitConfig(TraceEventKind.ConfigWrite, via, width, bdf, offset, value, old, now, cost, HostTag);
     }
 }

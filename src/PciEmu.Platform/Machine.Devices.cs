@@ -58,6 +58,9 @@ public sealed partial class Machine
         }
     }
 
+    /// <summary>qbus_init_internal's automatic id for the next anonymous PCI bus ("pci.N").</summary>
+    internal string NextAutomaticPciBusName() => $"pci.{_nextPciBusId++}";
+
     /// <summary>pci_bridge_initfn: the secondary bus is named after the bridge's id, else automatically.</summary>
     private string SecondaryBusName(PciBridgeFunction bridge)
     {
@@ -81,6 +84,7 @@ public sealed partial class Machine
 
     private PlacedDevice Place(DeviceRequest request, bool hotplug)
     {
+        if (Kind.PlaceHostBridge(this, request, hotplug) is { } host) return host;
         var driver = request.Driver;
         var info = _catalog.Find(driver) ?? throw new QemuException($"'{driver}' is not a valid device model name");
         if (!info.UserCreatable || (hotplug && !info.Hotpluggable))
@@ -139,11 +143,13 @@ public sealed partial class Machine
         if (request.Bus is { } path)
         {
             var name = path.TrimEnd('/');
-            var bus = _hierarchy.FindBusByName(name) ?? throw new QemuException($"Bus '{name}' not found");
+            var bus = Hosts.Select(h => h.FindBusByName(name)).FirstOrDefault(b => b is not null) ?? throw new QemuException($"Bus '{name}' not found");
             if (info.IsExpressOnly && !bus.IsExpress) throw new QemuException($"Device '{info.Driver}' can't go on PCI bus");
             return bus;
         }
-        var root = _hierarchy.Root;
+        // qdev_find_default_bus: the first PCI bus of a depth-first walk from the system bus, whose children are
+        // newest first: the most recently created host bridge's root bus.
+        var root = Hosts[^1].Root;
         if (info.IsExpressOnly && !root.IsExpress) throw new QemuException($"No 'PCIE' bus found for device '{info.Driver}'");
         return root;
     }

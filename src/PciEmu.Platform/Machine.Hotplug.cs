@@ -80,6 +80,7 @@ public sealed partial class Machine
     /// </summary>
     private void AttachSlot(PciBridgeFunction bridge, PciBus secondary)
     {
+        if (Kind.HostHandlesPciHotplug) return;
         if (_catalog.GetSlot(bridge) is not { } slot) return;
         _slots[bridge] = slot;
         // acpi_pcihp_device_plug_cb replaces (or, for a hotplug=off slot, removes) the port's own handler, so the

@@ -131,7 +131,34 @@ public sealed partial class Machine
 
     /// <summary>The PCI domain, for reports and tools that name registers (the trace); drivers use the accessors.</summary>
     public PciHierarchy Hierarchy => _hierarchy;
+
+    private readonly List<PciHierarchy> _extraHosts = [];
+
+    /// <summary>Every host bridge's hierarchy in creation order: the machine's own first, then board host devices (PHBs).</summary>
+    public IReadOnlyList<PciHierarchy> Hosts => [_hierarchy, .. _extraHosts];
+
+    /// <summary>A further host bridge with its own root bus (a board's host device); returns its hierarchy.</summary>
+    internal PciHierarchy AddHostBridge(string busName, bool isExpress)
+    {
+        var h = new PciHierarchy(PciBus.CreateRoot(busName, isExpress));
+        _extraHosts.Add(h);
+        return h;
+    }
+
+    /// <summary>A config decoder for a further host's hierarchy on this machine's CPU bus.</summary>
+    internal PciConfigDecoder DecoderFor(PciHierarchy host) => ReferenceEquals(host, _hierarchy) ? _decoder : new PciConfigDecoder(host, Cpu);
+
+    /// <summary>Registers a qdev id taken by a board host device (ids are unique machine-wide).</summary>
+    internal void TakeId(string? id)
+    {
+        if (id is null) return;
+        if (!QdevId.IsWellFormed(id)) throw new QemuException(QdevId.BadIdMessage);
+        if (!_ids.Add(id)) throw new QemuException(QdevId.Duplicate(id));
+    }
     internal IDeviceCatalog Catalog => _catalog;
+
+    /// <summary>The host side of config cycles on the root hierarchy, for boards whose host is not CF8/CFC or ECAM (sPAPR RTAS).</summary>
+    internal PciConfigDecoder Decoder => _decoder;
 
     public void Warn(string message) => _warnings.Add(message);
 

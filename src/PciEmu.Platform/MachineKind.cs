@@ -115,6 +115,21 @@ public abstract class MachineKind
     /// </summary>
     public virtual object? InitBoard(Machine machine) => null;
 
+    /// <summary>mc->pci_allow_0_address: a BAR programmed to address 0 decodes (pseries); false on PC-style boards.</summary>
+    public virtual bool PciAllowZeroAddress => false;
+
+    /// <summary>
+    /// The machine's get_hotplug_handler routes every PCI device to its host bridge (spapr: the PHB), so a bridge's own
+    /// hot-plug controller (SHPC) never sees its children plugged; false: the bus's own controller handles them.
+    /// </summary>
+    public virtual bool HostHandlesPciHotplug => false;
+
+    /// <summary>
+    /// A -device that creates another host bridge with its own root bus (spapr-pci-host-bridge); null when
+    /// <paramref name="request"/> is not one of the board's host devices (the catalog then handles it).
+    /// </summary>
+    public virtual PlacedDevice? PlaceHostBridge(Machine machine, DeviceRequest request, bool hotplug) => null;
+
     /// <summary>fw_cfg content the board gives firmware at init (devices add files as they are plugged).</summary>
     public virtual FwCfg BuildFwCfg(MemoryLayout memory) => MachineFwCfg.Build(memory);
 
@@ -135,7 +150,7 @@ public static class MachineKinds
     private static readonly object Gate = new();
     private static List<MachineKind>? _kinds;
 
-    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt, Machines.Xenfv.XenfvMachineKind.Instance];
+    private static List<MachineKind> Kinds => _kinds ??= [MachineKind.Pc, MachineKind.Q35, MachineKind.Virt, Machines.Xenfv.XenfvMachineKind.Instance, Machines.Pseries.PseriesMachineKind.Instance];
 
     public static IReadOnlyList<MachineKind> All
     {

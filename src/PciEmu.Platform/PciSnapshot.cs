@@ -8,6 +8,9 @@ namespace PciEmu.Platform;
 public sealed class FunctionSnapshot
 {
     public required int DevFn { get; init; }
+    /// <summary>mc->pci_allow_0_address of the machine (pseries): a BAR at address 0 decodes (pci_bar_address).</summary>
+    public bool AllowZeroAddress { get; init; }
+
     public required string Driver { get; init; }
     public string? QdevId { get; init; }
     public required byte[] Config { get; init; }
@@ -66,7 +69,19 @@ public sealed class PciSnapshot(BusSnapshot root)
 {
     public BusSnapshot Root { get; } = root;
 
-    public static PciSnapshot Capture(Machine machine) => new(CaptureBus(machine.Hierarchy.Root, null, headerOnly: false, rootOnly: false));
+    /// <summary>
+    /// The root bus of every host bridge, as qmp_query_pci lists them (pci_host_bridges: newest first); just
+    /// <see cref="Root"/> on a machine with one host.
+    /// </summary>
+    public IReadOnlyList<BusSnapshot> HostRoots { get; init; } = [root];
+
+    public static PciSnapshot Capture(Machine machine)
+    {
+        var allow0 = machine.Kind.PciAllowZeroAddress;
+        var root = CaptureBus(machine.Hierarchy.Root, null, headerOnly: false, rootOnly: false, allow0);
+        var hosts = machine.Hosts.Reverse().Select(h => ReferenceEquals(h, machine.Hierarchy) ? root : CaptureBus(h.Root, null, headerOnly: false, rootOnly: false, allow0)).ToArray();
+        return new PciSnapshot(root) { HostRoots = hosts };
+    }
 
     /// <summary>
     /// A snapshot of the standard headers only: each function's <see cref="FunctionSnapshot.Config"/> and
@@ -76,12 +91,12 @@ public sealed class PciSnapshot(BusSnapshot root)
     /// otherwise copy 8 KiB per PCIe function. <paramref name="rootOnly"/> stops at the root bus.
     /// </summary>
     public static PciSnapshot CaptureHeaders(Machine machine, bool rootOnly = false) =>
-        new(CaptureBus(machine.Hierarchy.Root, null, headerOnly: true, rootOnly));
+        new(CaptureBus(machine.Hierarchy.Root, null, headerOnly: true, rootOnly, machine.Kind.PciAllowZeroAddress));
 
     /// <summary>The standard header's size (type 0 and type 1).</summary>
     public const int HeaderSize = 0x40;
 
-    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge, bool headerOnly, bool rootOnly)
+    private static BusSnapshot CaptureBus(PciBus bus, FunctionSnapshot? bridge, bool headerOnly, bool rootOnly, bool allow0)
     {
         var snap = new BusSnapshot { Name = bus.Name, IsExpress = bus.IsExpress, Bridge = bridge };
         foreach (var (devFn, f) in bus.Functions)
@@ -98,13 +113,14 @@ public sealed class PciSnapshot(BusSnapshot root)
                 WriteMask = f.Config.WriteMask[..bytes].ToArray(),
                 Visible = visible,
                 ConfigLimit = limit,
+                AllowZeroAddress = allow0,
             });
         }
         if (rootOnly) return snap;
         foreach (var child in bus.Children)
         {
             var owner = snap.Functions.First(s => ReferenceEquals(bus[s.DevFn], child.ParentBridge));
-            var childSnap = CaptureBus(child, owner, headerOnly, rootOnly);
+            var childSnap = CaptureBus(child, owner, headerOnly, rootOnly, allow0);
             owner.Secondary = childSnap;
             snap.Children.Add(childSnap);
         }

@@ -32,7 +32,7 @@ public static class RegionDecoder
                 var size = (ulong)(~mask) + 1;
                 var addr = raw & ~(uint)(size - 1);
                 var last = addr + size - 1;
-                var mapped = (cmd & CommandBits.Io) != 0 && last > addr && last < uint.MaxValue && addr != 0;
+                var mapped = (cmd & CommandBits.Io) != 0 && last > addr && last < uint.MaxValue && (addr != 0 || f.AllowZeroAddress);
                 list.Add(new PciRegion(i, true, false, false, size, addr, mapped ? addr : null));
                 continue;
             }
@@ -52,7 +52,7 @@ public static class RegionDecoder
             var memSize = ~fullMask + 1;
             var memAddr = value & ~(memSize - 1);
             var memLast = memAddr + memSize - 1;
-            var ok = (cmd & CommandBits.Memory) != 0 && memLast > memAddr && memLast != ulong.MaxValue && memAddr != 0
+            var ok = (cmd & CommandBits.Memory) != 0 && memLast > memAddr && memLast != ulong.MaxValue && (memAddr != 0 || f.AllowZeroAddress)
                      && (is64 || memLast < uint.MaxValue);
             list.Add(new PciRegion(i, false, is64, pref, memSize, memAddr, ok ? memAddr : null));
             if (is64) i++;
@@ -65,7 +65,7 @@ public static class RegionDecoder
             var raw = f.Long(romOff);
             var addr = raw & ~(uint)(size - 1) & ~RomEnableBit;
             var last = addr + size - 1;
-            var ok = (cmd & CommandBits.Memory) != 0 && (raw & RomEnableBit) != 0 && last > addr && last < uint.MaxValue && addr != 0;
+            var ok = (cmd & CommandBits.Memory) != 0 && (raw & RomEnableBit) != 0 && last > addr && last < uint.MaxValue && (addr != 0 || f.AllowZeroAddress);
             list.Add(new PciRegion(PciRegion.RomIndex, false, false, false, size, addr, ok ? addr : null));
         }
         return list;

@@ -7,6 +7,9 @@ public enum AccessMechanism : byte
     None = 0,
     Cf8Cfc = 1,
     Ecam = 2,
+
+    /// <summary>PAPR RTAS read-pci-config / write-pci-config (sPAPR PHBs: no CF8/CFC, no ECAM).</summary>
+    Rtas = 3,
 }
 
 public enum TraceEventKind : byte

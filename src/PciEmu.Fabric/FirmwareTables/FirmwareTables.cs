@@ -109,6 +109,35 @@ public sealed record DeviceTreePciHost
 
     /// <summary>"linux,pci-probe-only" (keep firmware's assignment).</summary>
     public bool ProbeOnly { get; init; }
+
+    /// <summary>A PAPR PHB's "reg": its BUID, which RTAS config calls name (null for ECAM hosts).</summary>
+    public ulong? Buid { get; init; }
+
+    /// <summary>"qemu,phb-enumerated": the machine numbered the buses and built the function nodes itself.</summary>
+    public bool PhbEnumerated { get; init; }
+
+    /// <summary>The PCI function nodes under the host, in node order (empty when the tree lists none).</summary>
+    public IReadOnlyList<DeviceTreePciNode> Nodes { get; init; } = [];
+}
+
+/// <summary>
+/// One PCI function node of a device tree (PCI Bus Binding to IEEE 1275): its config address (bus, devfn), the
+/// "reg" entries the machine wrote (config entry first, then one per region: phys.hi, size), the
+/// "assigned-addresses" firmware added (phys.hi, PCI address, size), a bridge's "bus-range", and its children.
+/// </summary>
+public sealed record DeviceTreePciNode
+{
+    public required string Name { get; init; }
+    public required int Bus { get; init; }
+    public required int DevFn { get; init; }
+    public IReadOnlyList<(uint PhysHi, ulong Size)> Reg { get; init; } = [];
+    public IReadOnlyList<(uint PhysHi, ulong Address, ulong Size)>? AssignedAddresses { get; init; }
+    public (int First, int Last)? BusRange { get; init; }
+
+    /// <summary>"ibm,my-drc-index" (PAPR dynamic reconfiguration connector of the slot), when the machine has DRCs.</summary>
+    public uint? DrcIndex { get; init; }
+
+    public IReadOnlyList<DeviceTreePciNode> Children { get; init; } = [];
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ public sealed class TraceFormatter(IRegisterNamer? namer = null, Func<int, strin
     {
         AccessMechanism.Cf8Cfc => "CF8",
         AccessMechanism.Ecam => "ECAM",
+        AccessMechanism.Rtas => "RTAS",
         _ => "-",
     };
 

@@ -11,7 +11,11 @@ public static class InfoPciReport
     public static string Render(PciSnapshot snapshot)
     {
         var sb = new StringBuilder();
-        foreach (var f in snapshot.Root.Functions.OrderBy(f => f.DevFn)) Device(sb, snapshot, f, snapshot.Root.Number);
+        // qmp_query_pci / hmp_info_pci: every host bridge's root bus, newest host first.
+        foreach (var root in snapshot.HostRoots)
+        {
+            foreach (var f in root.Functions.OrderBy(f => f.DevFn)) Device(sb, snapshot, f, root.Number);
+        }
         return sb.ToString();
     }
 

@@ -20,11 +20,15 @@ public static class QueryPciReport
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartArray();
-            w.WriteStartObject();
-            w.WriteNumber("bus", snapshot.Root.Number);
-            w.WritePropertyName("devices");
-            WriteDevices(w, snapshot, snapshot.Root, snapshot.Root.Number);
-            w.WriteEndObject();
+            // qmp_query_pci: one entry per host bridge (pci_host_bridges, newest first).
+            foreach (var root in snapshot.HostRoots)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("bus", root.Number);
+                w.WritePropertyName("devices");
+                WriteDevices(w, snapshot, root, root.Number);
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

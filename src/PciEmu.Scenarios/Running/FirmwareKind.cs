@@ -45,6 +45,9 @@ public abstract class FirmwareKind
     /// <summary>Xen's hvmloader pci_setup (Firmwares/Hvmloader; -M xenfv).</summary>
     public static FirmwareKind Hvmloader => Firmwares.Hvmloader.HvmloaderFirmwareKind.Instance;
 
+    /// <summary>SLOF's PCI setup (Firmwares/Slof; -M pseries).</summary>
+    public static FirmwareKind Slof => Firmwares.Slof.SlofFirmwareKind.Instance;
+
     public abstract string Name { get; }
     public abstract string Description { get; }
 
@@ -74,13 +77,13 @@ public abstract class FirmwareKind
     public override string ToString() => Name;
 }
 
-/// <summary>The registry of firmware kinds: seabios, ovmf, edk2, none and hvmloader built in, more with <see cref="Register"/>.</summary>
+/// <summary>The registry of firmware kinds: seabios, ovmf, edk2, none, hvmloader and slof built in, more with <see cref="Register"/>.</summary>
 public static class FirmwareKinds
 {
     private static readonly object Gate = new();
     private static List<FirmwareKind>? _kinds;
 
-    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Ovmf, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader];
+    private static List<FirmwareKind> Kinds => _kinds ??= [FirmwareKind.SeaBios, FirmwareKind.Ovmf, FirmwareKind.Edk2, FirmwareKind.None, FirmwareKind.Hvmloader, FirmwareKind.Slof];
 
     public static IReadOnlyList<FirmwareKind> All
     {
