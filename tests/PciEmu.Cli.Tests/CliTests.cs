@@ -36,7 +36,7 @@ public class CliTests
     [InlineData("Bus 'nobus' not found", "run", "-M", "q35", "-device", "pci-testdev,bus=nobus")]
     [InlineData("--emit: unknown kind 'bogus'", "run", "-M", "q35", "--emit", "bogus")]
     [InlineData("--cost: unknown profile 'warp'", "run", "--cost", "warp")]
-    [InlineData("unknown firmware 'ovmf'", "run", "--firmware", "ovmf")]
+    [InlineData("unknown firmware 'coreboot'", "run", "--firmware", "coreboot")]
     [InlineData("kernel: unknown option 'hpfoo'", "run", "--kernel", "linux,hpfoo=1")]
     [InlineData("setpci: Unknown register \"FOO\"", "run", "--setpci", "-s 00:00.0 FOO")]
     [InlineData("no such scenario file", "run", "/nonexistent/scenario.txt")]

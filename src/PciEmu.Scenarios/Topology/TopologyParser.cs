@@ -1,4 +1,5 @@
 using PciEmu.Platform;
+using PciEmu.Fabric.FirmwareTables;
 
 namespace PciEmu.Scenarios.Topology;
 
@@ -25,7 +26,8 @@ public sealed class TopologyParser
         AddOption("-cpu", true, (s, a, t) =>
         {
             s.Cpu = a!;
-            _ = X86Cpu.Parse(a!, s.Kvm);
+            // The x86 CPU models only matter (and are only checked) on x86 machines; -M virt takes its own (cortex-a57).
+            if (s.Machine.Kind.Architecture == TableArchitecture.X86) _ = X86Cpu.Parse(a!, s.Kvm);
         });
         AddOption("-accel", true, (s, a, t) =>
         {
@@ -35,7 +37,7 @@ public sealed class TopologyParser
                 "kvm" => true,
                 var other => throw new QemuException($"invalid accelerator {other} (tcg or kvm)"),
             };
-            if (s.Cpu is { } cpu) _ = X86Cpu.Parse(cpu, s.Kvm);
+            if (s.Cpu is { } cpu && s.Machine.Kind.Architecture == TableArchitecture.X86) _ = X86Cpu.Parse(cpu, s.Kvm);
         });
         AddOption("-fw_cfg", true, (s, a, t) => s.FwCfgFiles.Add(FwCfgLine.Parse(a!)));
         // --xen KEY=VALUE: an xl.cfg key of a Xen HVM guest (-M xenfv; Machines/Xenfv/XlConfig).
@@ -170,7 +172,7 @@ public sealed class ScenarioBuilder
         MemorySlots = MemorySlots,
         MaxRamBelow4G = MaxRamBelow4G,
         NoDefaults = NoDefaults,
-        Cpu = Cpu is null ? null : X86Cpu.Parse(Cpu, Kvm),
+        Cpu = Cpu is null || Machine.Kind.Architecture != TableArchitecture.X86 ? null : X86Cpu.Parse(Cpu, Kvm),
         Kvm = Kvm,
         FwCfgFiles = [.. FwCfgFiles],
         Xen = Xen,

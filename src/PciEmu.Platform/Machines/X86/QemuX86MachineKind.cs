@@ -77,9 +77,8 @@ public abstract class QemuX86MachineKind : MachineKind
         };
         // pc_memory_init (QEMU 7.1+, pcmc->enforce_amd_1tb_hole): on an AMD CPU whose address space reaches the
         // HyperTransport range, e820 reserves [AMD_HT_START, 1 TiB). (Relocating RAM above 1 TiB is not modelled.)
-        var cpu = options.Cpu ?? X86Cpu.Default;
-        if (cpu.IsAmd && options.Type.IsAtLeast(7, 1) && cpu.PhysBits >= X86Cpu.TcgPhysAddrBits)
-            layout = layout with { E820 = [.. layout.E820, new E820Entry(AmdHtStart, AmdHtSize, E820Type.Reserved)] };
+        // Not applied: every recorded SeaBIOS boot of QEMU 7.2 (qemu64 under TCG, an AMD CPU with 40 bits) logs an e820
+        // without that entry (MemoryLayoutTests), so the condition above is not yet understood; see docs/DESIGN.md.
         return layout;
     }
 
