@@ -7,74 +7,6 @@ using PciEmu.Scenarios.Topology;
 
 namespace PciEmu.Scenarios.Advice;
 
-/// <summary>The kind of room a planned hot-plug lacked.</summary>
-public enum Need
-{
-    /// <summary>32-bit non-prefetchable memory.</summary>
-    Mem,
-
-    /// <summary>32-bit prefetchable memory.</summary>
-    Pref32,
-
-    /// <summary>64-bit prefetchable memory.</summary>
-    Pref64,
-
-    /// <summary>I/O ports.</summary>
-    Io,
-
-    /// <summary>Bus numbers (the new function was not found at all).</summary>
-    Bus,
-}
-
-/// <summary>One change the advice makes: a device property, a kernel parameter or an xl.cfg key.</summary>
-public sealed record AdviceChange(string Where, string Name, string? Value)
-{
-    /// <summary>How the change reads in the advice: "-device rp1: pref64-reserve=8M", "kernel: pci=hpmmiosize=8M".</summary>
-    public override string ToString() => Where switch
-    {
-        "kernel" => "kernel: pci=" + (Value is null ? Name : Name + "=" + Value),
-        "xen" => $"--xen {Name}={Value}",
-        _ => $"-device id={Where}: {Name}={Value}",
-    };
-}
-
-/// <summary>Why a planned hot-plug failed: a BAR that did not fit, the window it had to fit in, and the shortfall.</summary>
-public sealed record AdviceReason(string Step, Need Need, string Text);
-
-/// <summary>The whole answer of <c>pciemu advise</c>.</summary>
-public sealed record AdviceResult
-{
-    /// <summary>Every planned hot-plug already succeeds without a change.</summary>
-    public bool NothingToDo { get; init; }
-
-    /// <summary>A change was found and verified by rerunning.</summary>
-    public bool Found { get; init; }
-
-    /// <summary>Why the planned hot-plugs failed before the change (one per unassigned BAR or missing function).</summary>
-    public IReadOnlyList<AdviceReason> Reasons { get; init; } = [];
-
-    /// <summary>The changes, in the order they apply.</summary>
-    public IReadOnlyList<AdviceChange> Changes { get; init; } = [];
-
-    /// <summary>Address space the change reserves beyond the original boot (sum of the kernel's bridge windows, bytes).</summary>
-    public ulong ReservedBytes { get; init; }
-
-    /// <summary>Bus numbers the change reserves beyond the original boot.</summary>
-    public int ReservedBuses { get; init; }
-
-    /// <summary>The amended topology (all options, for rerunning).</summary>
-    public required OptionList Options { get; init; }
-
-    /// <summary>The hot-plug step summaries of the verifying run (or of the original run when nothing was found).</summary>
-    public IReadOnlyList<string> Verification { get; init; } = [];
-
-    /// <summary>Why no change can work, when <see cref="Found"/> and <see cref="NothingToDo"/> are false.</summary>
-    public string? Impossible { get; init; }
-
-    /// <summary>The kernel parameters of the advice, one per line (none when the advice is device properties only).</summary>
-    public IReadOnlyList<string> KernelArguments { get; init; } = [];
-}
-
 /// <summary>
 /// Finds the smallest change that makes every planned <c>--device-add</c> succeed under the given firmware and kernel,
 /// by running PciEmu itself: the reservation properties of the ports and bridges on the path to each slot (where the
@@ -83,7 +15,7 @@ public sealed record AdviceResult
 /// hole), then fewest bus numbers, then fewest changes. Each size is searched by doubling from the shortfall and then
 /// bisecting down to the window granularity; the combined advice is rerun before it is returned.
 /// </summary>
-public sealed class Advisor
+public sealed partial class Advisor
 {
     private const ulong MiB = 1UL << 20;
     private const int MaxRounds = 4;
@@ -157,14 +89,20 @@ public sealed class Advisor
         };
     }
 
+    /// <summary>The driver of the -device with this id and the properties its model has (null when unknown).</summary>
+    private (string? Driver, IReadOnlyCollection<string>? Properties) DeviceOf(string id)
+    {
+        var driver = _original.FindDevice(id) is { } line ? QemuOpts.Parse(line, DeviceLineParser.DriverKey).FirstOrDefault().Value : null;
+        return (driver, driver is null ? null : DevicesCatalog.Instance.Find(driver)?.Properties);
+    }
+
     /// <summary>Which bridges on the failing paths could not carry a reservation, for the "impossible" verdict.</summary>
     private string PathNote(Outcome current)
     {
         var without = new List<string>();
         foreach (var id in current.FailingPaths.SelectMany(p => p).Distinct(StringComparer.Ordinal))
         {
-            var driver = _original.FindDevice(id) is { } line ? QemuOpts.Parse(line, DeviceLineParser.DriverKey).FirstOrDefault().Value : null;
-            var props = driver is null ? null : DevicesCatalog.Instance.Find(driver)?.Properties;
+            var (driver, props) = DeviceOf(id);
             if (props is null || !props.Contains("mem-reserve")) without.Add($"{id} ({driver})");
         }
         return without.Count == 0
@@ -246,10 +184,7 @@ public sealed class Advisor
         foreach (var id in current.FailingPaths.SelectMany(p => p))
         {
             if (!seen.Add(id)) continue;
-            if (_original.FindDevice(id) is not { } line) continue;
-            var driver = QemuOpts.Parse(line, DeviceLineParser.DriverKey).FirstOrDefault().Value;
-            var props = driver is null ? null : DevicesCatalog.Instance.Find(driver)?.Properties;
-            if (props is null) continue;
+            if (DeviceOf(id).Properties is not { } props) continue;
             if (props.Contains(property)) yield return Knob.Device(id, property, need);
             // Bus numbers decide whether firmware configures the bridge at all (bus-reserve=0 leaves it invalid,
             // and Linux then resizes it from scratch), so they are a knob for every kind of room.
@@ -352,12 +287,12 @@ public sealed class Advisor
             return outcome;
         }
         var kernel = runner.Kernel!;
-        foreach (var (_, index, r) in kernel.DeviceResources())
+        var windows = kernel.DeviceResources().Where(x => x.Index is >= 13 and <= 15).ToList();
+        foreach (var (_, _, r) in windows)
         {
-            if (index is >= 13 and <= 15 && r.IsAssigned) outcome.WindowBytes += r.Size;
+            if (r.IsAssigned) outcome.WindowBytes += r.Size;
         }
         outcome.BusNumbers = BusNumbers(runner.Machine.Snapshot().Root);
-        var windows = kernel.DeviceResources().Where(x => x.Index is >= 13 and <= 15).ToList();
         foreach (var step in scenario.Steps)
         {
             StepResult result;
@@ -385,6 +320,7 @@ public sealed class Advisor
                 outcome.Reasons.Add(new AdviceReason(result.Summary, Need.Bus, $"{add.Device.Id ?? add.Device.Driver}: no function found behind {add.Device.Bus ?? "the root bus"} (no bus number for it)"));
                 continue;
             }
+            var parent = ScenarioRunner.FindBridgeOfBus(runner.Machine.Snapshot().Root, add.Device.Bus ?? "", 0);
             foreach (var d in verdict.Devices)
             {
                 foreach (var bar in d.Bars.Where(b => !b.Assigned))
@@ -392,7 +328,7 @@ public sealed class Advisor
                     var need = bar.Type == "io" ? Need.Io : bar.Prefetch ? (bar.Mem64 ? Need.Pref64 : Need.Pref32) : Need.Mem;
                     outcome.Needs.Add(need);
                     outcome.ShortBytes[need] = outcome.ShortBytes.GetValueOrDefault(need) + bar.Size;
-                    outcome.Reasons.Add(new AdviceReason(result.Summary, need, Explain(d.Bdf, bar, need, add, windows, runner)));
+                    outcome.Reasons.Add(new AdviceReason(result.Summary, need, Explain(d.Bdf, bar, need, add.Device.Bus, parent, windows)));
                 }
             }
         }
@@ -407,13 +343,11 @@ public sealed class Advisor
     }
 
     /// <summary>Which window was too small and by how much, for one unassigned BAR.</summary>
-    private static string Explain(Bdf bdf, BarVerdict bar, Need need, DeviceAddStep add, List<(Bdf Bdf, int Index, PciEmu.Os.Resources.Resource Resource)> windows, ScenarioRunner runner)
+    private static string Explain(Bdf bdf, BarVerdict bar, Need need, string? name, Bdf? parent, List<(Bdf Bdf, int Index, PciEmu.Os.Resources.Resource Resource)> windows)
     {
         var what = $"BAR {bar.Index} of {bdf} ({Describe(need)}, {Size(bar.Size)})";
-        var parent = ScenarioRunner.FindBridgeOfBus(runner.Machine.Snapshot().Root, add.Device.Bus ?? "", 0);
         if (parent is not { } p) return $"{what} did not fit on the root bus";
         var index = need switch { Need.Io => 13, Need.Mem => 14, _ => 15 };
-        var name = add.Device.Bus;
         var window = windows.FirstOrDefault(w => w.Bdf == p && w.Index == index).Resource;
         var kind = need switch { Need.Io => "I/O window", Need.Mem => "memory window", _ => "prefetchable window" };
         if (window is null || !window.IsAssigned) return $"{what}: {name} ({p}) has no {kind} (short by {Size(bar.Size)})";
@@ -454,97 +388,5 @@ public sealed class Advisor
             if (bytes >= unit && bytes % unit == 0) return (bytes / unit).ToString(CultureInfo.InvariantCulture) + suffix;
         }
         return bytes.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>What one run showed.</summary>
-    private sealed class Outcome
-    {
-        public int PlannedSteps { get; set; }
-        public bool PlannedFound { get; set; } = true;
-        public bool IsXen { get; init; }
-        public string? FirmwareFailure { get; set; }
-        public string? Refused { get; set; }
-        public HashSet<Need> Needs { get; } = [];
-        public Dictionary<Need, ulong> ShortBytes { get; } = [];
-        public List<AdviceReason> Reasons { get; } = [];
-        public List<List<string>> FailingPaths { get; } = [];
-        public List<string> Summaries { get; } = [];
-        public ulong WindowBytes { get; set; }
-        public int BusNumbers { get; set; }
-
-        public bool AllOk => FirmwareFailure is null && Refused is null && Needs.Count == 0 && PlannedSteps > 0;
-
-        public ulong Shortfall(Need need) => ShortBytes.GetValueOrDefault(need);
-
-        public static Outcome Rejected(string why) => new() { FirmwareFailure = why, PlannedFound = false };
-    }
-
-    /// <summary>A setting the advice can change, before its value is chosen.</summary>
-    private sealed record Knob(string Where, string Name, Need Unit, bool Sized, ulong Granule, ulong Max, bool WithRealloc)
-    {
-        public static Knob Device(string id, string property, Need need) => need switch
-        {
-            Need.Bus => new Knob(id, property, need, true, 1, 254, false),
-            Need.Io => new Knob(id, property, need, true, 4096, 64 * 1024, false),
-            Need.Mem or Need.Pref32 => new Knob(id, property, need, true, MiB, 2UL << 30, false),
-            _ => new Knob(id, property, need, true, MiB, 1UL << 40, false),
-        };
-
-        public static Knob Kernel(string parameter, Need need, bool withRealloc) => need switch
-        {
-            Need.Bus => new Knob("kernel", parameter, need, true, 1, 254, withRealloc),
-            Need.Io => new Knob("kernel", parameter, need, true, 256, 64 * 1024, withRealloc),
-            _ => new Knob("kernel", parameter, need, true, MiB, 1UL << 40, withRealloc),
-        };
-
-        public static Knob Realloc() => new("kernel", "realloc", Need.Mem, false, 1, 0, false);
-
-        public static Knob MmioHole() => new("xen", "mmio_hole", Need.Mem, true, 256 * MiB, 3840 * MiB, false);
-
-        /// <summary>The first value tried: the shortfall rounded up to the granule, at least one granule (and xl's minimum hole).</summary>
-        public ulong Lower(ulong shortfall)
-        {
-            if (Name == "mmio_hole") return 512 * MiB;
-            var v = Math.Max(Granule, (shortfall + Granule - 1) / Granule * Granule);
-            return Unit == Need.Bus ? 1 : v;
-        }
-
-        public Candidate At(ulong value) => new(this, value);
-    }
-
-    /// <summary>A knob with its value.</summary>
-    private sealed record Candidate(Knob Knob, ulong Value)
-    {
-        public bool SameKnob(Candidate other) => Knob.Where == other.Knob.Where && Knob.Name == other.Knob.Name;
-
-        public bool SameKnob(Knob other) => Knob.Where == other.Where && Knob.Name == other.Name;
-
-        public int Changes => Knob.WithRealloc ? 2 : 1;
-
-        /// <summary>Address space a change reserves that the kernel's windows do not show (the Xen MMIO hole's growth).</summary>
-        public ulong ExtraBytes => Knob.Name == "mmio_hole" ? Value - 256 * MiB : 0;
-
-        private string ValueText => Knob.Unit == Need.Bus ? Value.ToString(CultureInfo.InvariantCulture)
-            : Knob.Name == "mmio_hole" ? (Value / MiB).ToString(CultureInfo.InvariantCulture) : Size(Value);
-
-        public IEnumerable<AdviceChange> ChangeList
-        {
-            get
-            {
-                if (Knob.WithRealloc) yield return new AdviceChange("kernel", "realloc", null);
-                yield return new AdviceChange(Knob.Where, Knob.Name, Knob.Sized ? ValueText : null);
-            }
-        }
-
-        public OptionList Apply(OptionList options)
-        {
-            var o = Knob.WithRealloc ? options.WithKernelOption("realloc", null) : options;
-            return Knob.Where switch
-            {
-                "kernel" => Knob.Sized ? o.WithKernelOption(Knob.Name, ValueText) : o.WithKernelOption(Knob.Name, null),
-                "xen" => o.WithXen(Knob.Name, ValueText),
-                _ => o.WithDeviceProperty(Knob.Where, Knob.Name, ValueText),
-            };
-        }
     }
 }

@@ -48,21 +48,12 @@ public sealed class OptionList
         var items = new List<OptionItem>();
         foreach (var raw in text.Split('\n'))
         {
-            var line = StripComment(raw).Trim();
+            var line = TopologyParser.StripComment(raw).Trim();
             if (line.Length == 0) continue;
             var split = line.IndexOfAny([' ', '\t']);
             items.Add(split < 0 ? new OptionItem(line, null) : new OptionItem(line[..split], line[(split + 1)..].Trim()));
         }
         return new OptionList(items);
-    }
-
-    private static string StripComment(string line)
-    {
-        for (var i = 0; i < line.Length; i++)
-        {
-            if (line[i] == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1]))) return line[..i];
-        }
-        return line;
     }
 
     /// <summary>The argument vector the topology parser reads (file-style names get their dash back).</summary>

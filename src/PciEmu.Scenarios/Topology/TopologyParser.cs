@@ -104,7 +104,8 @@ public sealed class TopologyParser
     /// <summary>"--device" and "-device" are the same option, as in QEMU.</summary>
     private static string Normalise(string name) => name.StartsWith("--", StringComparison.Ordinal) ? name[1..] : name;
 
-    private static string StripComment(string line)
+    /// <summary>A scenario-file line without its # comment (a # at the start or after whitespace).</summary>
+    internal static string StripComment(string line)
     {
         for (var i = 0; i < line.Length; i++)
         {
